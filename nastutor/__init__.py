@@ -1,0 +1,28 @@
+"""nastutor: the helper package of an interactive course on Neural Architecture Search.
+
+Every number it shows comes from real training (or from a tabular benchmark that this
+package's own training code produced).
+
+    >>> import nastutor as nt
+    >>> space = nt.MLPSpace()
+    >>> history = nt.run_search(nt.RandomSearch(), nt.LiveEvaluator(space, "mnist1d"), budget=2)
+"""
+from __future__ import annotations
+
+from .data import DATASETS, Dataset, load_dataset
+from .evaluators import Evaluation, Evaluator, LiveEvaluator, default_config, fast_mode
+from .search import History, make_executor, run_search
+from .spaces import SPACES, CellSpace, MLPSpace, SearchSpace, get_space
+from .strategies import STRATEGIES, GridSearch, RandomSearch, SearchExhausted, Strategy, get_strategy
+from .training import TrainConfig, TrainResult, train
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DATASETS", "Dataset", "load_dataset",
+    "SPACES", "SearchSpace", "MLPSpace", "CellSpace", "get_space",
+    "TrainConfig", "TrainResult", "train",
+    "Evaluation", "Evaluator", "LiveEvaluator", "default_config", "fast_mode",
+    "STRATEGIES", "Strategy", "RandomSearch", "GridSearch", "SearchExhausted", "get_strategy",
+    "History", "run_search", "make_executor",
+]

@@ -1,0 +1,135 @@
+"""The command line: `python -m nastutor search ...` runs a real search; `python -m nastutor
+data build` regenerates the shipped MNIST-1D file. Run with `--help` for every flag.
+
+    python -m nastutor search --space mlp --dataset mnist1d --strategy random --budget 10 --seed 0
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Sequence
+
+from .data import DATASETS, build_mnist1d, data_dir
+from .evaluators import LiveEvaluator
+from .search import History, make_executor, run_search
+from .spaces import SPACES, get_space
+from .strategies import STRATEGIES, get_strategy
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line: what is wrong and what is allowed."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _positive(kind: type, label: str):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not value > 0:
+            raise argparse.ArgumentTypeError(f"must be a positive {label}, got {text!r}")
+        return value
+    parse.__name__ = f"positive {label}"
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="nastutor", description="Neural Architecture Search, for real, on a laptop CPU.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{search,data}")
+
+    search = commands.add_parser(
+        "search", help="run a search that trains every candidate for real",
+        description="Run a search: ask a strategy for architectures, train each for real on the "
+                    "dataset, score it on validation data, report the best one's test accuracy.")
+    search.add_argument("--space", choices=sorted(SPACES), default="mlp",
+                        help="search space: mlp (1-3 hidden layers, 819 architectures) or cell "
+                             "(NAS-Bench-201-style cell, 4096 cells) (default: mlp)")
+    search.add_argument("--dataset", choices=list(DATASETS), default="mnist1d",
+                        help="dataset to train on (default: mnist1d)")
+    search.add_argument("--strategy", choices=list(STRATEGIES), default="random",
+                        help="search strategy (default: random)")
+    search.add_argument("--budget", type=_positive(int, "integer"), default=None,
+                        help="number of architectures to evaluate (default: 10 unless --seconds is given)")
+    search.add_argument("--seconds", type=_positive(float, "number"), default=None,
+                        help="stop once the training time spent reaches this many seconds")
+    search.add_argument("--seed", type=int, default=0, help="seed of the search and its trainings (default: 0)")
+    search.add_argument("--epochs", type=_positive(int, "integer"), default=None,
+                        help="training epochs per candidate, a lower fidelity than the space's "
+                             "protocol (default: the full protocol, 50 for mlp, 12 for cell)")
+    search.add_argument("--workers", type=_positive(int, "integer"), default=1,
+                        help="candidates trained in parallel, one process each (default: 1)")
+    search.add_argument("--log", default=None, metavar="FILE",
+                        help="append every evaluation to this JSON-lines file; rerun with the same "
+                             "file to resume an interrupted search")
+    search.add_argument("--json", action="store_true",
+                        help="print one JSON object per evaluation, then a summary object")
+    search.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
+
+    data = commands.add_parser("data", help="manage the shipped datasets",
+                               description="Regenerate data/mnist1d.npz from the mnist1d package.")
+    data.add_argument("action", choices=["build"], help="build: regenerate MNIST-1D and its checksum")
+    return parser
+
+
+def _json_line(step: int, history: History) -> str:
+    e = history.evaluations[step]
+    return json.dumps({"step": step, "arch": history.space.to_string(e.arch),
+                       "val_accuracy": e.val_accuracy, "test_accuracy": e.test_accuracy,
+                       "seconds": round(e.cost, 4), "epochs": e.epochs, "seed": e.seed,
+                       "params": e.params, "failed": e.failed})
+
+
+def _search(args: argparse.Namespace) -> int:
+    space = get_space(args.space)
+    evaluator = LiveEvaluator(space, args.dataset)
+    strategy = get_strategy(args.strategy)
+    budget = args.budget if args.budget is not None or args.seconds is not None else 10
+    on_step = (lambda h: print(_json_line(len(h) - 1, h), flush=True)) if args.json else None
+    executor = make_executor(args.workers) if args.workers > 1 else None
+    try:
+        history = run_search(strategy, evaluator, budget, seconds=args.seconds, seed=args.seed,
+                             epochs=args.epochs, executor=executor, log=args.log,
+                             progress=args.progress, callback=on_step)
+    finally:
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
+    if not len(history):
+        print("nastutor: the search stopped before any evaluation finished", file=sys.stderr)
+        return 130 if history.interrupted else 1
+    best = history.best
+    if args.json:
+        print(json.dumps({"summary": True, "evaluations": len(history),
+                          "best_arch": space.to_string(best.arch),
+                          "best_val_accuracy": best.val_accuracy, "best_test_accuracy": best.test_accuracy,
+                          "total_seconds": round(history.total_cost, 4), "interrupted": history.interrupted}))
+    else:
+        frame = history.to_frame()[["step", "arch", "val_accuracy", "test_accuracy", "params", "cost"]]
+        print(frame.rename(columns={"cost": "seconds"}).to_string(index=False, float_format="%.3f"))
+        print(f"\nBest architecture (chosen on validation): {space.to_string(best.arch)}")
+        print(f"  validation accuracy {best.val_accuracy:.3f}, test accuracy {best.test_accuracy:.3f}, "
+              f"{best.params} parameters")
+        print(f"{len(history)} evaluations, {history.total_cost:.1f} s of training"
+              + (" (interrupted: these are the evaluations that finished)" if history.interrupted else ""))
+    return 130 if history.interrupted else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "search":
+            return _search(args)
+        path = build_mnist1d(data_dir())
+        print(f"wrote {path}")
+        return 0
+    except ValueError as exc:  # bad input found by the library: one line, non-zero
+        print(f"nastutor: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,263 @@
+"""`run_search`: drive an ask/tell strategy with an evaluator under a budget.
+
+Taught in lesson 04 (the search loop) and lesson 07 (budgets, parallel evaluation).
+
+    >>> from nastutor.spaces import MLPSpace
+    >>> from nastutor.strategies import RandomSearch
+    >>> from nastutor.evaluators import LiveEvaluator
+    >>> history = run_search(RandomSearch(), LiveEvaluator(MLPSpace()), budget=3, seed=0)
+    >>> len(history), history.best.val_accuracy > 0.1
+    (3, True)
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from collections import deque
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from .evaluators import Evaluation, Evaluator
+from .spaces import Arch, SearchSpace
+from .strategies import SearchExhausted, Strategy
+
+__all__ = ["History", "run_search", "evaluation_seed", "make_executor"]
+
+LOG_VERSION = 1
+
+
+@dataclass
+class History:
+    """Everything a search evaluated, in the order the strategy was told.
+
+    `interrupted` is True when the search stopped early (Ctrl-C) and holds what it had.
+    """
+
+    space: SearchSpace
+    evaluations: list[Evaluation] = field(default_factory=list)
+    interrupted: bool = False
+
+    def __len__(self) -> int:
+        return len(self.evaluations)
+
+    def __iter__(self) -> Iterator[Evaluation]:
+        return iter(self.evaluations)
+
+    @property
+    def total_cost(self) -> float:
+        """Seconds charged so far (wall time when live, simulated when tabular)."""
+        return float(sum(e.cost for e in self.evaluations))
+
+    @property
+    def best(self) -> Evaluation:
+        """The evaluation with the highest validation accuracy (the earliest among ties)."""
+        if not self.evaluations:
+            raise ValueError("the history is empty: the search evaluated nothing")
+        return max(self.evaluations, key=lambda e: e.val_accuracy)
+
+    @property
+    def best_arch(self) -> Arch:
+        """The architecture the search would choose: best on validation."""
+        return self.best.arch
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per evaluation, with the incumbent (best on validation so far) beside it."""
+        rows, best = [], None
+        total = 0.0
+        for step, e in enumerate(self.evaluations):
+            total += e.cost
+            if best is None or e.val_accuracy > best.val_accuracy:
+                best = e
+            rows.append({"step": step, "arch": self.space.to_string(e.arch),
+                         "val_accuracy": e.val_accuracy, "test_accuracy": e.test_accuracy,
+                         "cost": e.cost, "total_cost": total, "epochs": e.epochs, "seed": e.seed,
+                         "params": e.params, "failed": e.failed,
+                         "incumbent": self.space.to_string(best.arch),
+                         "incumbent_val": best.val_accuracy, "incumbent_test": best.test_accuracy})
+        columns = ["step", "arch", "val_accuracy", "test_accuracy", "cost", "total_cost", "epochs",
+                   "seed", "params", "failed", "incumbent", "incumbent_val", "incumbent_test"]
+        return pd.DataFrame(rows, columns=columns)
+
+    def incumbent_trajectory(self) -> pd.DataFrame:
+        """The steps at which the incumbent changed: step, total_cost, arch, its val and test accuracy."""
+        frame = self.to_frame()
+        changed = frame["incumbent"].ne(frame["incumbent"].shift()) | \
+            frame["incumbent_val"].ne(frame["incumbent_val"].shift())
+        out = frame.loc[changed, ["step", "total_cost", "incumbent", "incumbent_val", "incumbent_test"]]
+        return out.rename(columns={"incumbent": "arch", "incumbent_val": "val_accuracy",
+                                   "incumbent_test": "test_accuracy"}).reset_index(drop=True)
+
+    def __repr__(self) -> str:
+        if not self.evaluations:
+            return "History(empty)"
+        b = self.best
+        return (f"History({len(self)} evaluations{', interrupted' if self.interrupted else ''}; "
+                f"best {self.space.to_string(b.arch)}: val {b.val_accuracy:.3f}, test {b.test_accuracy:.3f})")
+
+
+def evaluation_seed(seed: int, step: int) -> int:
+    """The seed of the `step`-th evaluation of a search run under `seed`: a pure function,
+    so a resumed search draws the same seeds."""
+    return int(np.random.SeedSequence([seed, step]).generate_state(1)[0] % (2**31))
+
+
+def make_executor(workers: int) -> ProcessPoolExecutor:
+    """A pool of `workers` processes for `run_search(executor=...)`. Processes are started
+    fresh ("spawn"), which is safe with PyTorch; each trains with one thread."""
+    if not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+class _Log:
+    """The JSON-lines log of a search: a header line, then one line per evaluation."""
+
+    def __init__(self, path: str | os.PathLike, header: dict[str, Any], space: SearchSpace):
+        self.path, self.header, self.space = Path(path), header, space
+        self.records: list[Evaluation] = []
+        if self.path.exists() and self.path.stat().st_size > 0:
+            self._read()
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._append(header)
+
+    def _read(self) -> None:
+        lines = self.path.read_text().splitlines(keepends=True)
+        try:
+            found = json.loads(lines[0])
+        except json.JSONDecodeError:
+            raise ValueError(f"{self.path} is not a nastutor search log; pass another log path") from None
+        for key, value in self.header.items():
+            if found.get(key) != value:
+                raise ValueError(f"{self.path} was written by a different search ({key} was "
+                                 f"{found.get(key)!r}, now {value!r}); use a new log file to start afresh")
+        keep = lines[:1]
+        for number, line in enumerate(lines[1:], start=2):
+            try:
+                self.records.append(Evaluation.from_dict(json.loads(line), self.space))
+                keep.append(line)
+            except (json.JSONDecodeError, KeyError, ValueError) as exc:
+                if number == len(lines):  # a last line cut short by an interruption: drop it
+                    self.path.write_text("".join(keep))
+                    break
+                raise ValueError(f"{self.path} line {number} is corrupt ({exc}); "
+                                 "use a new log file to start afresh") from None
+
+    def _append(self, record: dict[str, Any]) -> None:
+        with open(self.path, "a") as fh:
+            fh.write(json.dumps(record) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def write(self, evaluation: Evaluation) -> None:
+        self._append(evaluation.to_dict(self.space))
+
+
+def _check_budget(budget: int | None, seconds: float | None) -> None:
+    if budget is None and seconds is None:
+        raise ValueError("give a budget: a number of evaluations (budget=...) and/or seconds=...")
+    if budget is not None and (not isinstance(budget, (int, np.integer)) or isinstance(budget, bool)
+                               or budget < 1):
+        raise ValueError(f"budget must be a positive number of evaluations, got {budget!r}")
+    if seconds is not None and (not isinstance(seconds, (int, float)) or not seconds > 0):
+        raise ValueError(f"seconds must be a positive number, got {seconds!r}")
+
+
+def run_search(strategy: Strategy, evaluator: Evaluator, budget: int | None = None, *,
+               seconds: float | None = None, seed: int = 0, epochs: int | None = None,
+               executor: Executor | None = None, log: str | os.PathLike | None = None,
+               progress: bool = True,
+               callback: Callable[[History], None] | None = None) -> History:
+    """Ask `strategy` for architectures, score them with `evaluator`, tell it the results.
+
+    Stops after `budget` evaluations and/or once the evaluations' total cost reaches
+    `seconds` (wall seconds when training live, simulated seconds on a tabular benchmark),
+    or when the strategy is exhausted. Ctrl-C stops it too: it returns what it has, with
+    `history.interrupted = True`.
+
+    - `seed` seeds the strategy and each evaluation (`evaluation_seed`): same seed, same search.
+    - `epochs` is the fidelity of every evaluation (default: the evaluator's full fidelity).
+    - `executor` (e.g. `make_executor(2)`) evaluates several candidates at once; results are
+      told in the order they were asked, so a parallel search is reproducible too.
+    - `log` is a JSON-lines file that receives every evaluation; run the same call again with
+      the same log to resume an interrupted search and reach the same end state.
+    - `callback(history)` runs after every evaluation (a live plot, say).
+
+    Taught in lesson 04.
+    """
+    _check_budget(budget, seconds)
+    if not isinstance(strategy, Strategy):
+        raise TypeError(f"strategy must be a Strategy such as RandomSearch(), got {strategy!r}")
+    if not isinstance(evaluator, Evaluator):
+        raise TypeError(f"evaluator must be an Evaluator such as LiveEvaluator(space), got {evaluator!r}")
+    epochs = evaluator.check_epochs(epochs)
+    space = evaluator.space
+    strategy.setup(space, seed)
+    history = History(space)
+    in_flight = getattr(executor, "_max_workers", os.cpu_count() or 1) if executor else 1
+    journal = None
+    if log is not None:
+        journal = _Log(log, {"nastutor_log": LOG_VERSION, "space": repr(space),
+                             "strategy": repr(strategy), "seed": seed, "epochs": epochs,
+                             "in_flight": in_flight}, space)
+    replay = journal.records if journal else []
+    pending: deque[tuple[Arch, Future | Evaluation | None, int]] = deque()
+    asked, exhausted = 0, False
+
+    def may_ask() -> bool:
+        return (not exhausted and (budget is None or asked < budget)
+                and (seconds is None or history.total_cost < seconds))
+
+    bar = tqdm(total=budget, disable=not progress, unit="eval", desc=type(strategy).__name__)
+    try:
+        while True:
+            while len(pending) < in_flight and may_ask():
+                try:
+                    arch = strategy.ask()
+                except SearchExhausted:
+                    exhausted = True
+                    break
+                job: Future | Evaluation | None = None
+                if asked < len(replay):
+                    if replay[asked].arch != arch:
+                        raise ValueError(f"the log {log} does not match this search at step {asked}: "
+                                         "use a new log file to start afresh")
+                    job = replay[asked]
+                elif executor is not None:
+                    job = executor.submit(evaluator.evaluate, arch, epochs=epochs,
+                                          seed=evaluation_seed(seed, asked))
+                pending.append((arch, job, asked))
+                asked += 1
+            if not pending:
+                break
+            arch, job, step = pending.popleft()
+            if isinstance(job, Evaluation):
+                evaluation = job
+            else:
+                evaluation = (job.result() if job is not None else
+                              evaluator.evaluate(arch, epochs=epochs, seed=evaluation_seed(seed, step)))
+                if journal:
+                    journal.write(evaluation)
+            history.evaluations.append(evaluation)
+            strategy.tell(arch, evaluation)
+            bar.update(1)
+            bar.set_postfix(best_val=f"{history.best.val_accuracy:.3f}", refresh=False)
+            if callback is not None:
+                callback(history)
+            if seconds is not None and history.total_cost >= seconds:
+                break
+    except KeyboardInterrupt:
+        history.interrupted = True
+    finally:
+        for _, job, _ in pending:
+            if isinstance(job, Future):
+                job.cancel()
+        bar.close()
+    return history

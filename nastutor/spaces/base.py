@@ -1,0 +1,119 @@
+"""The `SearchSpace` interface every space implements.
+
+Taught in lesson 02 (search spaces).
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from functools import cached_property
+from typing import Hashable, Iterator, Sequence
+
+import numpy as np
+import torch.nn as nn
+
+Arch = Hashable  # an architecture: an immutable tuple of choices
+
+__all__ = ["Arch", "SearchSpace"]
+
+
+class SearchSpace(ABC):
+    """A finite set of architectures with the moves a search strategy needs.
+
+    An architecture is an immutable, hashable tuple. Each has one string form
+    (`to_string`) that `parse` reads back. Subclasses implement `enumerate`,
+    `neighbors`, `encode`, `to_string`, `parse`, `validate` and `build`; the rest
+    follows from those.
+    """
+
+    name: str = "space"
+
+    # -- the set ---------------------------------------------------------------------
+    @abstractmethod
+    def enumerate(self) -> Iterator[Arch]:
+        """Every architecture of the space, in a fixed order."""
+
+    @cached_property
+    def _all(self) -> tuple:
+        return tuple(self.enumerate())
+
+    @cached_property
+    def _index(self) -> dict:
+        return {arch: i for i, arch in enumerate(self._all)}
+
+    @property
+    def size(self) -> int:
+        """How many architectures the space holds (`len(list(space.enumerate()))`)."""
+        return len(self._all)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __contains__(self, arch: object) -> bool:
+        try:
+            return arch in self._index
+        except TypeError:  # unhashable
+            return False
+
+    def index(self, arch: Arch) -> int:
+        """Position of `arch` in `enumerate()` order."""
+        self.validate(arch)
+        return self._index[arch]
+
+    # -- moves -----------------------------------------------------------------------
+    def sample(self, rng: np.random.Generator) -> Arch:
+        """One architecture drawn uniformly at random from the whole space."""
+        return self._all[int(rng.integers(self.size))]
+
+    @abstractmethod
+    def neighbors(self, arch: Arch) -> list[Arch]:
+        """Every architecture that differs from `arch` in exactly one decision."""
+
+    def mutate(self, arch: Arch, rng: np.random.Generator) -> Arch:
+        """A random neighbour: `arch` with one decision changed. Taught in lesson 05."""
+        options = self.neighbors(arch)
+        return options[int(rng.integers(len(options)))]
+
+    def canonical(self, arch: Arch) -> Arch:
+        """One representative for all architectures that compute the same function.
+
+        The default treats every architecture as distinct.
+        """
+        self.validate(arch)
+        return arch
+
+    @cached_property
+    def unique(self) -> tuple:
+        """The canonical architectures, one per class of equivalent ones, in `enumerate()` order."""
+        seen = dict.fromkeys(self.canonical(a) for a in self._all)
+        return tuple(sorted(seen, key=self._index.__getitem__))
+
+    # -- representations -------------------------------------------------------------
+    @abstractmethod
+    def encode(self, arch: Arch) -> np.ndarray:
+        """A fixed-length one-hot vector of the architecture's decisions (float32)."""
+
+    @abstractmethod
+    def to_string(self, arch: Arch) -> str:
+        """The architecture's one string form; `parse(to_string(a)) == a`."""
+
+    @abstractmethod
+    def parse(self, text: str) -> Arch:
+        """Read back a string made by `to_string`; raise `ValueError` if it is not one."""
+
+    @abstractmethod
+    def validate(self, arch: Arch) -> None:
+        """Raise `ValueError` saying what is wrong if `arch` is not in this space."""
+
+    @abstractmethod
+    def build(self, arch: Arch, num_features: int, num_classes: int) -> nn.Module:
+        """A fresh, untrained PyTorch network for `arch` (inputs of shape (batch, num_features))."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(size={self.size})"
+
+
+def check_choice(value: object, allowed: Sequence, what: str) -> None:
+    """Raise `ValueError` naming the allowed values if `value` is not one of them."""
+    if value not in allowed:
+        raise ValueError(f"{what} {value!r} is not allowed; choose one of: "
+                         + ", ".join(map(str, allowed)))

@@ -1,0 +1,63 @@
+"""The ask/tell `Strategy` interface. Taught in lesson 04.
+
+A strategy proposes architectures (`ask`) and learns from their scores (`tell`). Because it
+never runs the loop itself, any loop can drive it: `run_search`, a widget, a process pool.
+
+    >>> from nastutor.spaces import CellSpace
+    >>> from nastutor.strategies import RandomSearch
+    >>> s = RandomSearch()
+    >>> s.setup(CellSpace(), seed=0)
+    >>> arch = s.ask()   # then train it, and: s.tell(arch, evaluation)
+"""
+from __future__ import annotations
+
+import inspect
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+from ..evaluators import Evaluation
+from ..spaces import Arch, SearchSpace
+
+__all__ = ["Strategy", "SearchExhausted"]
+
+
+class SearchExhausted(Exception):
+    """Raised by `ask` when a strategy has nothing left to propose (a finished grid)."""
+
+
+class Strategy(ABC):
+    """Base class of every search strategy.
+
+    The constructor takes the strategy's parameters only. `setup(space, seed)` starts a fresh
+    search: it sets `self.space` and `self.rng` and forgets everything learned before, so one
+    strategy object can run many seeds.
+    """
+
+    space: SearchSpace
+    rng: np.random.Generator
+
+    def setup(self, space: SearchSpace, seed: int | None = 0) -> None:
+        """Start a fresh search over `space`, with randomness from `seed`."""
+        if not isinstance(space, SearchSpace):
+            raise TypeError(f"space must be a SearchSpace, got {space!r}")
+        self.space = space
+        self.rng = np.random.default_rng(seed)
+
+    def _check_setup(self) -> None:
+        if not hasattr(self, "space"):
+            raise RuntimeError(f"call {type(self).__name__}.setup(space, seed) before ask(); "
+                               "run_search does this for you")
+
+    @abstractmethod
+    def ask(self) -> Arch:
+        """The next architecture to evaluate."""
+
+    def tell(self, arch: Arch, evaluation: Evaluation) -> None:
+        """Learn from `arch`'s evaluation. Strategies that do not learn ignore it."""
+
+    def __repr__(self) -> str:
+        params = inspect.signature(type(self).__init__).parameters
+        args = ", ".join(f"{name}={getattr(self, name)!r}" for name in params
+                         if name != "self" and hasattr(self, name))
+        return f"{type(self).__name__}({args})"
