@@ -1,0 +1,75 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def nastutor(*args, timeout=300):
+    return subprocess.run([sys.executable, "-m", "nastutor", *args], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def test_help_documents_every_flag():
+    out = nastutor("search", "--help").stdout
+    for flag in ["--space", "--dataset", "--strategy", "--budget", "--seconds", "--seed", "--epochs",
+                 "--workers", "--log", "--json", "--progress"]:
+        assert flag in out
+    assert "search" in nastutor("--help").stdout
+
+
+def test_search_prints_a_table_and_the_best_architecture():
+    run = nastutor("search", "--space", "mlp", "--dataset", "mnist1d", "--strategy", "random",
+                   "--budget", "3", "--seed", "0", "--epochs", "5")
+    assert run.returncode == 0, run.stderr
+    assert "val_accuracy" in run.stdout and "test_accuracy" in run.stdout
+    assert "Best architecture (chosen on validation)" in run.stdout
+    assert "3 evaluations" in run.stdout
+
+
+def _without_times(text):
+    rows = [json.loads(line) for line in text.splitlines()]
+    for row in rows:
+        row.pop("seconds", None)
+        row.pop("total_seconds", None)
+    return rows
+
+
+def test_json_output_is_reproducible():
+    args = ("search", "--space", "cell", "--budget", "2", "--seed", "7", "--epochs", "1", "--json")
+    first, second = nastutor(*args), nastutor(*args)
+    assert first.returncode == second.returncode == 0, first.stderr
+    rows = _without_times(first.stdout)
+    assert rows == _without_times(second.stdout)
+    assert len(rows) == 3 and rows[-1]["summary"] is True and rows[-1]["evaluations"] == 2
+    assert {"arch", "val_accuracy", "test_accuracy"} <= set(rows[0])
+    assert rows[-1]["best_val_accuracy"] == max(r["val_accuracy"] for r in rows[:-1])
+
+
+def test_workers_and_log(tmp_path):
+    log = tmp_path / "run.jsonl"
+    run = nastutor("search", "--budget", "2", "--epochs", "2", "--workers", "2", "--json", "--log", str(log))
+    assert run.returncode == 0, run.stderr
+    assert len(log.read_text().splitlines()) == 3
+    again = nastutor("search", "--budget", "2", "--epochs", "2", "--workers", "2", "--json", "--log", str(log))
+    assert _without_times(again.stdout) == _without_times(run.stdout)
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["search", "--space", "transformer"], "choose from"),
+    (["search", "--strategy", "magic"], "choose from"),
+    (["search", "--dataset", "cifar"], "choose from"),
+    (["search", "--budget", "0"], "positive integer"),
+    (["search", "--budget", "ten"], "positive integer"),
+    (["search", "--workers", "0"], "positive integer"),
+    (["search", "--seconds", "-1"], "positive number"),
+    (["search", "--epochs", "99"], "epochs must be an integer from 1 to 50"),
+    (["search", "--seed", "x"], "invalid int"),
+    (["fly"], "choose from"),
+    ([], "required"),
+])
+def test_bad_input_exits_with_one_line(args, expected):
+    run = nastutor(*args)
+    assert run.returncode != 0
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], run.stderr
