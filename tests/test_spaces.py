@@ -226,3 +226,11 @@ def test_bad_architectures_name_what_is_allowed():
     with pytest.raises(ValueError, match="mlp, cell"):
         get_space("transformer")
     assert ("conv3",) * 5 not in CellSpace() and [1] not in CellSpace()
+
+
+def test_avgpool3_matches_torchs_average_pooling():
+    from nastutor.spaces.cell import AvgPool3
+
+    x = torch.randn(5, 3, 11)
+    expected = torch.nn.AvgPool1d(3, stride=1, padding=1, count_include_pad=False)(x)
+    assert torch.allclose(AvgPool3()(x), expected, atol=1e-6)
