@@ -10,7 +10,8 @@ package's own training code produced).
 from __future__ import annotations
 
 from .data import DATASETS, Dataset, load_dataset
-from .evaluators import Evaluation, Evaluator, LiveEvaluator, default_config, fast_mode
+from .benchmark import BENCHMARKS, Benchmark
+from .evaluators import Evaluation, Evaluator, LiveEvaluator, TabularEvaluator, default_config, fast_mode
 from .search import History, make_executor, run_search
 from .spaces import SPACES, CellSpace, MLPSpace, SearchSpace, get_space
 from .strategies import STRATEGIES, GridSearch, RandomSearch, SearchExhausted, Strategy, get_strategy
@@ -22,7 +23,8 @@ __all__ = [
     "DATASETS", "Dataset", "load_dataset",
     "SPACES", "SearchSpace", "MLPSpace", "CellSpace", "get_space",
     "TrainConfig", "TrainResult", "train",
-    "Evaluation", "Evaluator", "LiveEvaluator", "default_config", "fast_mode",
+    "BENCHMARKS", "Benchmark",
+    "Evaluation", "Evaluator", "LiveEvaluator", "TabularEvaluator", "default_config", "fast_mode",
     "STRATEGIES", "Strategy", "RandomSearch", "GridSearch", "SearchExhausted", "get_strategy",
     "History", "run_search", "make_executor",
 ]

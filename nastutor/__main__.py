@@ -39,7 +39,7 @@ def _positive(kind: type, label: str):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="nastutor", description="Neural Architecture Search, for real, on a laptop CPU.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{search,data}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{search,benchmark,data}")
 
     search = commands.add_parser(
         "search", help="run a search that trains every candidate for real",
@@ -68,6 +68,19 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true",
                         help="print one JSON object per evaluation, then a summary object")
     search.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
+
+    bench = commands.add_parser(
+        "benchmark", help="build a tabular benchmark, or rewrite its data card",
+        description="build: train every distinct architecture of a space for every seed "
+                    "(resumable: kill it and run it again to continue). card: rewrite the data card.")
+    bench.add_argument("action", choices=["build", "card"], help="build the table, or rewrite its card")
+    bench.add_argument("--space", choices=sorted(SPACES), default="cell", help="search space (default: cell)")
+    bench.add_argument("--dataset", choices=list(DATASETS), default="mnist1d", help="dataset (default: mnist1d)")
+    bench.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="training seeds (default: 0 1 2)")
+    bench.add_argument("--workers", type=_positive(int, "integer"), default=1,
+                       help="training processes, one per core (default: 1)")
+    bench.add_argument("--limit", type=_positive(int, "integer"), default=None,
+                       help="stop after this many new runs (the build resumes later)")
 
     data = commands.add_parser("data", help="manage the shipped datasets",
                                description="Regenerate data/mnist1d.npz from the mnist1d package.")
@@ -117,12 +130,28 @@ def _search(args: argparse.Namespace) -> int:
     return 130 if history.interrupted else 0
 
 
+def _benchmark(args: argparse.Namespace) -> int:
+    from .benchmark import build_benchmark
+    from .datacard import write_card
+
+    name = f"{args.space}-{args.dataset}"
+    if args.action == "card":
+        print(f"wrote {write_card(name)}")
+        return 0
+    table = build_benchmark(args.space, args.dataset, args.seeds, workers=args.workers, limit=args.limit)
+    print(f"wrote {table} and its data card" if table else
+          f"{name}: stopped with runs still to do; run the same command again to continue")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         if args.command == "search":
             return _search(args)
+        if args.command == "benchmark":
+            return _benchmark(args)
         path = build_mnist1d(data_dir())
         print(f"wrote {path}")
         return 0

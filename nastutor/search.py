@@ -43,6 +43,9 @@ class History:
     space: SearchSpace
     evaluations: list[Evaluation] = field(default_factory=list)
     interrupted: bool = False
+    _seen: int = field(default=0, init=False, repr=False)
+    _total: float = field(default=0.0, init=False, repr=False)
+    _best: Evaluation | None = field(default=None, init=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.evaluations)
@@ -50,17 +53,27 @@ class History:
     def __iter__(self) -> Iterator[Evaluation]:
         return iter(self.evaluations)
 
+    def _catch_up(self) -> None:
+        """Update the running total and best with evaluations added since the last call."""
+        for e in self.evaluations[self._seen:]:
+            self._total += e.cost
+            if self._best is None or e.val_accuracy > self._best.val_accuracy:
+                self._best = e
+        self._seen = len(self.evaluations)
+
     @property
     def total_cost(self) -> float:
         """Seconds charged so far (wall time when live, simulated when tabular)."""
-        return float(sum(e.cost for e in self.evaluations))
+        self._catch_up()
+        return float(self._total)
 
     @property
     def best(self) -> Evaluation:
         """The evaluation with the highest validation accuracy (the earliest among ties)."""
-        if not self.evaluations:
+        self._catch_up()
+        if self._best is None:
             raise ValueError("the history is empty: the search evaluated nothing")
-        return max(self.evaluations, key=lambda e: e.val_accuracy)
+        return self._best
 
     @property
     def best_arch(self) -> Arch:
@@ -102,10 +115,16 @@ class History:
                 f"best {self.space.to_string(b.arch)}: val {b.val_accuracy:.3f}, test {b.test_accuracy:.3f})")
 
 
+_MASK = (1 << 64) - 1
+
+
 def evaluation_seed(seed: int, step: int) -> int:
-    """The seed of the `step`-th evaluation of a search run under `seed`: a pure function,
-    so a resumed search draws the same seeds."""
-    return int(np.random.SeedSequence([seed, step]).generate_state(1)[0] % (2**31))
+    """The seed of the `step`-th evaluation of a search run under `seed`: a pure function
+    (a SplitMix64 hash of both), so a resumed search draws the same seeds."""
+    z = (seed * 0x9E3779B97F4A7C15 + (step + 1) * 0xBF58476D1CE4E5B9) & _MASK
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+    return (z ^ (z >> 31)) % (2**31)
 
 
 def make_executor(workers: int) -> ProcessPoolExecutor:
@@ -247,8 +266,10 @@ def run_search(strategy: Strategy, evaluator: Evaluator, budget: int | None = No
                     journal.write(evaluation)
             history.evaluations.append(evaluation)
             strategy.tell(arch, evaluation)
-            bar.update(1)
-            bar.set_postfix(best_val=f"{history.best.val_accuracy:.3f}", refresh=False)
+            if progress:
+                bar.update(1)
+                if history.best is evaluation:
+                    bar.set_postfix(best_val=f"{evaluation.val_accuracy:.3f}", refresh=False)
             if callback is not None:
                 callback(history)
             if seconds is not None and history.total_cost >= seconds:

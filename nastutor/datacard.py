@@ -1,0 +1,94 @@
+"""Data cards: a Markdown page beside each shipped benchmark, computed from the table itself.
+
+Taught in lesson 03. Regenerate with `python -m nastutor benchmark card --name cell-mnist1d`.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from .data import _read_manifest, data_dir
+
+__all__ = ["write_card", "card_text"]
+
+
+def _histogram(values: np.ndarray, bins: int = 10, width: int = 40) -> str:
+    counts, edges = np.histogram(values, bins=bins, range=(0.0, 1.0))
+    lines = []
+    for count, lo, hi in zip(counts, edges[:-1], edges[1:]):
+        bar = "#" * int(round(width * count / max(counts.max(), 1)))
+        lines.append(f"{lo:4.1f}-{hi:4.1f} | {bar} {count}")
+    return "\n".join(lines)
+
+
+def card_text(name: str, folder: Path | None = None) -> str:
+    """The data card of benchmark `name`, as Markdown."""
+    from .benchmark import Benchmark, _rebuild_command
+
+    folder = Path(folder) if folder is not None else data_dir()
+    bench = Benchmark.load(name, folder)
+    meta = json.loads((folder / f"{name}.json").read_text())
+    manifest = _read_manifest(folder)
+    final = bench.final_frame().sort_values("val_accuracy", ascending=False)
+    best_val, best_test = final.iloc[0], final.sort_values("test_accuracy").iloc[-1]
+    median, worst = final["test_accuracy"].median(), final.sort_values("test_accuracy").iloc[0]
+    t, space = meta["training"], bench.space
+    protocol = (f"{t['optimizer'].capitalize()} (peak learning rate {t['lr']}, weight decay "
+                f"{t['weight_decay']}), {t['schedule']} schedule, {t['epochs']} epochs, batch size "
+                f"{t['batch_size']}, {t['threads']} CPU thread per run")
+    spread = float(np.mean(final["test_std"]))
+    chance = int((final["test_accuracy"] < 0.15).sum())
+    return f"""# Data card: `{name}`
+
+Every distinct architecture of `{space!r}` ({len(bench)} of its {space.size} architectures:
+ones that compute the same function share a row, found with `space.canonical`), trained on `{bench.dataset}` for each of the seeds {', '.join(map(str, bench.seeds))} by nastutor's own
+training code (`nastutor.training.train`), and scored after every epoch.
+
+## Protocol
+- Space: `{space!r}`; dataset `{bench.dataset}` (3000 train / 1000 validation / 1000 test).
+- Training: {protocol}.
+- Recorded per architecture, seed and epoch: training loss, validation accuracy, test accuracy,
+  seconds of that epoch. Per architecture: parameters, multiply-accumulates of one input (MACs,
+  convolutions and linear layers), CPU inference latency (batch of 256, one thread, median of 15).
+- Search on `val_accuracy`; report `test_accuracy`.
+
+## Summary (final epoch, mean over seeds)
+| | architecture | validation | test |
+|---|---|---|---|
+| best on validation | `{best_val['arch']}` | {best_val['val_accuracy']:.4f} | {best_val['test_accuracy']:.4f} |
+| best on test | `{best_test['arch']}` | {best_test['val_accuracy']:.4f} | {best_test['test_accuracy']:.4f} |
+| median test accuracy | | | {median:.4f} |
+| worst on test | `{worst['arch']}` | {worst['val_accuracy']:.4f} | {worst['test_accuracy']:.4f} |
+
+Test accuracy spans {worst['test_accuracy']:.4f} to {best_test['test_accuracy']:.4f}; {chance} architectures
+score near chance (test accuracy below 0.15: their cells cut the input off from the output).
+Mean standard deviation of test accuracy across seeds: {spread:.4f}. Failed (diverged) runs:
+{meta['failed_runs']}. Parameters range from {final['params'].min():,} to {final['params'].max():,};
+latency from {final['latency_ms'].min():.2f} to {final['latency_ms'].max():.2f} ms.
+
+Histogram of final test accuracy (architectures per bin):
+
+```
+{_histogram(final['test_accuracy'].to_numpy())}
+```
+
+## Provenance
+- Runs: {meta['rows']} (architecture, seed) pairs; total CPU time {meta['cpu_seconds'] / 3600:.2f} h
+  ({meta['cpu_seconds']:.0f} s, training and measuring, summed over workers).
+- Machine: {meta['machine']['processor']}, {meta['machine']['cpu_count']} cores, {meta['machine']['platform']}.
+- Versions: Python {meta['versions']['python']}, PyTorch {meta['versions']['torch']},
+  NumPy {meta['versions']['numpy']}, pandas {meta['versions']['pandas']}.
+- Files: `{name}.csv.gz` (sha256 `{manifest.get(name + '.csv.gz', '?')}`) and
+  `{name}.json` (sha256 `{manifest.get(name + '.json', '?')}`); both checked on load.
+- Rebuild: `{_rebuild_command(name)}` (resumable; kill it and run it again to continue).
+"""
+
+
+def write_card(name: str, folder: Path | None = None) -> Path:
+    """Write `<name>.md` beside the benchmark."""
+    folder = Path(folder) if folder is not None else data_dir()
+    path = folder / f"{name}.md"
+    path.write_text(card_text(name, folder))
+    return path
