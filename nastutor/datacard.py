@@ -23,6 +23,11 @@ def _histogram(values: np.ndarray, bins: int = 10, width: int = 40) -> str:
     return "\n".join(lines)
 
 
+def _cell(text: str) -> str:
+    """Escape a table cell's pipes (cell architectures are written with them)."""
+    return text.replace("|", "\\|")
+
+
 def card_text(name: str, folder: Path | None = None) -> str:
     """The data card of benchmark `name`, as Markdown."""
     from .benchmark import Benchmark, _rebuild_command
@@ -40,6 +45,7 @@ def card_text(name: str, folder: Path | None = None) -> str:
                 f"{t['batch_size']}, {t['threads']} CPU thread per run")
     spread = float(np.mean(final["test_std"]))
     chance = int((final["test_accuracy"] < 0.15).sum())
+    chance_why = ": their cells cut the input off from the output" if chance else ""
     return f"""# Data card: `{name}`
 
 Every distinct architecture of `{space!r}` ({len(bench)} of its {space.size} architectures:
@@ -57,13 +63,13 @@ training code (`nastutor.training.train`), and scored after every epoch.
 ## Summary (final epoch, mean over seeds)
 | | architecture | validation | test |
 |---|---|---|---|
-| best on validation | `{best_val['arch']}` | {best_val['val_accuracy']:.4f} | {best_val['test_accuracy']:.4f} |
-| best on test | `{best_test['arch']}` | {best_test['val_accuracy']:.4f} | {best_test['test_accuracy']:.4f} |
+| best on validation | `{_cell(best_val['arch'])}` | {best_val['val_accuracy']:.4f} | {best_val['test_accuracy']:.4f} |
+| best on test | `{_cell(best_test['arch'])}` | {best_test['val_accuracy']:.4f} | {best_test['test_accuracy']:.4f} |
 | median test accuracy | | | {median:.4f} |
-| worst on test | `{worst['arch']}` | {worst['val_accuracy']:.4f} | {worst['test_accuracy']:.4f} |
+| worst on test | `{_cell(worst['arch'])}` | {worst['val_accuracy']:.4f} | {worst['test_accuracy']:.4f} |
 
 Test accuracy spans {worst['test_accuracy']:.4f} to {best_test['test_accuracy']:.4f}; {chance} architectures
-score near chance (test accuracy below 0.15: their cells cut the input off from the output).
+score near chance (test accuracy below 0.15){chance_why}.
 Mean standard deviation of test accuracy across seeds: {spread:.4f}. Failed (diverged) runs:
 {meta['failed_runs']}. Parameters range from {final['params'].min():,} to {final['params'].max():,};
 latency from {final['latency_ms'].min():.2f} to {final['latency_ms'].max():.2f} ms.

@@ -202,7 +202,8 @@ def run_search(strategy: Strategy, evaluator: Evaluator, budget: int | None = No
     `history.interrupted = True`.
 
     - `seed` seeds the strategy and each evaluation (`evaluation_seed`): same seed, same search.
-    - `epochs` is the fidelity of every evaluation (default: the evaluator's full fidelity).
+    - `epochs` is the fidelity of every evaluation (default: the evaluator's full fidelity),
+      unless the strategy asks for its own (`strategy.fidelity()`, successive halving).
     - `executor` (e.g. `make_executor(2)`) evaluates several candidates at once; results are
       told in the order they were asked, so a parallel search is reproducible too.
     - `log` is a JSON-lines file that receives every evaluation; run the same call again with
@@ -218,7 +219,7 @@ def run_search(strategy: Strategy, evaluator: Evaluator, budget: int | None = No
         raise TypeError(f"evaluator must be an Evaluator such as LiveEvaluator(space), got {evaluator!r}")
     epochs = evaluator.check_epochs(epochs)
     space = evaluator.space
-    strategy.setup(space, seed)
+    strategy.setup(space, seed, evaluator.max_epochs)
     history = History(space)
     in_flight = getattr(executor, "_max_workers", os.cpu_count() or 1) if executor else 1
     journal = None
@@ -227,7 +228,7 @@ def run_search(strategy: Strategy, evaluator: Evaluator, budget: int | None = No
                              "strategy": repr(strategy), "seed": seed, "epochs": epochs,
                              "in_flight": in_flight}, space)
     replay = journal.records if journal else []
-    pending: deque[tuple[Arch, Future | Evaluation | None, int]] = deque()
+    pending: deque[tuple[Arch, Future | Evaluation | None, int, int]] = deque()
     asked, exhausted = 0, False
 
     def may_ask() -> bool:
@@ -243,25 +244,26 @@ def run_search(strategy: Strategy, evaluator: Evaluator, budget: int | None = No
                 except SearchExhausted:
                     exhausted = True
                     break
+                fidelity = evaluator.check_epochs(strategy.fidelity() or epochs)
                 job: Future | Evaluation | None = None
                 if asked < len(replay):
-                    if replay[asked].arch != arch:
+                    if (replay[asked].arch, replay[asked].epochs) != (arch, fidelity):
                         raise ValueError(f"the log {log} does not match this search at step {asked}: "
                                          "use a new log file to start afresh")
                     job = replay[asked]
                 elif executor is not None:
-                    job = executor.submit(evaluator.evaluate, arch, epochs=epochs,
+                    job = executor.submit(evaluator.evaluate, arch, epochs=fidelity,
                                           seed=evaluation_seed(seed, asked))
-                pending.append((arch, job, asked))
+                pending.append((arch, job, asked, fidelity))
                 asked += 1
             if not pending:
                 break
-            arch, job, step = pending.popleft()
+            arch, job, step, fidelity = pending.popleft()
             if isinstance(job, Evaluation):
                 evaluation = job
             else:
                 evaluation = (job.result() if job is not None else
-                              evaluator.evaluate(arch, epochs=epochs, seed=evaluation_seed(seed, step)))
+                              evaluator.evaluate(arch, epochs=fidelity, seed=evaluation_seed(seed, step)))
                 if journal:
                     journal.write(evaluation)
             history.evaluations.append(evaluation)
@@ -277,7 +279,7 @@ def run_search(strategy: Strategy, evaluator: Evaluator, budget: int | None = No
     except KeyboardInterrupt:
         history.interrupted = True
     finally:
-        for _, job, _ in pending:
+        for _, job, _, _ in pending:
             if isinstance(job, Future):
                 job.cancel()
         bar.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from functools import cached_property
-from typing import Hashable, Iterator, Sequence
+from typing import Any, Callable, Hashable, Iterator, Sequence
 
 import numpy as np
 import torch.nn as nn
@@ -72,6 +72,22 @@ class SearchSpace(ABC):
         """A random neighbour: `arch` with one decision changed. Taught in lesson 05."""
         options = self.neighbors(arch)
         return options[int(rng.integers(len(options)))]
+
+    @property
+    @abstractmethod
+    def decisions(self) -> list[tuple[str, tuple]]:
+        """Every decision an architecture may make, as (name, options), in the order `decide`
+        asks them. Taught in lesson 06 (a policy has one distribution per decision)."""
+
+    @abstractmethod
+    def decide(self, choose: Callable[[str, tuple], Any]) -> Arch:
+        """Build an architecture by calling `choose(name, options)` for each decision in turn;
+        later decisions may depend on earlier ones (an MLP asks for as many layers as its
+        depth). A policy, an Optuna trial or a person can be `choose`. Taught in lesson 06."""
+
+    def crossover(self, a: Arch, b: Arch, rng: np.random.Generator) -> Arch:
+        """A child mixing the decisions of parents `a` and `b`. Taught in lesson 05."""
+        raise NotImplementedError(f"{type(self).__name__} has no crossover")
 
     def canonical(self, arch: Arch) -> Arch:
         """One representative for all architectures that compute the same function.

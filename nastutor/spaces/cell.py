@@ -21,7 +21,7 @@ import itertools
 import re
 from collections import defaultdict
 from functools import cached_property
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import torch
@@ -172,6 +172,22 @@ class CellSpace(SearchSpace):
         self.validate(arch)
         return [arch[:e] + (op,) + arch[e + 1:] for e in range(len(EDGES)) for op in OPS
                 if op != arch[e]]
+
+    @property
+    def decisions(self) -> list[tuple[str, tuple]]:
+        return [(f"edge {j}<-{i}", OPS) for i, j in EDGES]
+
+    def decide(self, choose: Callable[[str, tuple], Any]) -> tuple[str, ...]:
+        """Choose the operation of each edge in turn."""
+        arch = tuple(choose(name, options) for name, options in self.decisions)
+        self.validate(arch)
+        return arch
+
+    def crossover(self, a, b, rng: np.random.Generator) -> tuple[str, ...]:
+        """Uniform crossover: each edge takes its operation from `a` or `b` with equal chance."""
+        self.validate(a)
+        self.validate(b)
+        return tuple(x if pick else y for x, y, pick in zip(a, b, rng.random(len(EDGES)) < 0.5))
 
     @cached_property
     def _canonical(self) -> dict[tuple, tuple]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import torch.nn as nn
@@ -86,6 +86,29 @@ class MLPSpace(SearchSpace):
         if len(arch) > 1:
             out += list(dict.fromkeys(arch[:i] + arch[i + 1:] for i in range(len(arch))))
         return out
+
+    @property
+    def decisions(self) -> list[tuple[str, tuple]]:
+        out: list[tuple[str, tuple]] = [("depth", tuple(range(1, self.max_depth + 1)))]
+        for i in range(1, self.max_depth + 1):
+            out += [(f"width {i}", self.widths), (f"activation {i}", self.activations)]
+        return out
+
+    def decide(self, choose: Callable[[str, tuple], Any]) -> tuple:
+        """Choose the depth, then a width and an activation for each layer."""
+        depth = choose("depth", tuple(range(1, self.max_depth + 1)))
+        arch = tuple((choose(f"width {i}", self.widths), choose(f"activation {i}", self.activations))
+                     for i in range(1, depth + 1))
+        self.validate(arch)
+        return arch
+
+    def crossover(self, a, b, rng: np.random.Generator) -> tuple:
+        """One-point crossover of two layer lists: the first layers of `a`, the last of `b`."""
+        self.validate(a)
+        self.validate(b)
+        i, j = int(rng.integers(1, len(a) + 1)), int(rng.integers(0, len(b)))
+        child = (a[:i] + b[j:])[: self.max_depth]
+        return child
 
     def encode(self, arch) -> np.ndarray:
         """One-hot depth, then for each layer slot one-hot width and activation (zeros if unused)."""

@@ -36,13 +36,16 @@ class Strategy(ABC):
 
     space: SearchSpace
     rng: np.random.Generator
+    max_epochs: int | None
 
-    def setup(self, space: SearchSpace, seed: int | None = 0) -> None:
-        """Start a fresh search over `space`, with randomness from `seed`."""
+    def setup(self, space: SearchSpace, seed: int | None = 0, max_epochs: int | None = None) -> None:
+        """Start a fresh search over `space`, with randomness from `seed`. `max_epochs` is the
+        evaluator's full fidelity (multi-fidelity strategies need it)."""
         if not isinstance(space, SearchSpace):
             raise TypeError(f"space must be a SearchSpace, got {space!r}")
         self.space = space
         self.rng = np.random.default_rng(seed)
+        self.max_epochs = max_epochs
 
     def _check_setup(self) -> None:
         if not hasattr(self, "space"):
@@ -55,6 +58,11 @@ class Strategy(ABC):
 
     def tell(self, arch: Arch, evaluation: Evaluation) -> None:
         """Learn from `arch`'s evaluation. Strategies that do not learn ignore it."""
+
+    def fidelity(self) -> int | None:
+        """Epochs at which to evaluate the architecture `ask` just returned; None means the
+        evaluator's full fidelity. Multi-fidelity strategies (lesson: successive halving) override it."""
+        return None
 
     def __repr__(self) -> str:
         params = inspect.signature(type(self).__init__).parameters

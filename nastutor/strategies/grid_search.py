@@ -25,8 +25,8 @@ class GridSearch(Strategy):
             raise ValueError(f"canonical must be True or False, got {canonical!r}")
         self.canonical = canonical
 
-    def setup(self, space: SearchSpace, seed: int | None = 0) -> None:
-        super().setup(space, seed)
+    def setup(self, space: SearchSpace, seed: int | None = 0, max_epochs: int | None = None) -> None:
+        super().setup(space, seed, max_epochs)
         self._grid = iter(space.unique if self.canonical else space.enumerate())
 
     def ask(self) -> Arch:

@@ -1,0 +1,69 @@
+"""Regularized evolution (Real et al., 2019, "Regularized Evolution for Image Classifier
+Architecture Search"). Taught in lesson 05."""
+from __future__ import annotations
+
+import random
+from collections import deque
+
+from ..evaluators import Evaluation
+from ..spaces import Arch, SearchSpace
+from .base import Strategy
+
+__all__ = ["RegularizedEvolution"]
+
+
+class RegularizedEvolution(Strategy):
+    """Keep a population of the last P evaluated architectures. Each cycle: sample S of them
+    at random (a tournament), mutate the best one, evaluate the child, add it, and remove the
+    *oldest* member (aging). With `aging=False` the *worst* member goes instead: classic,
+    non-aging evolution, which can get stuck on an architecture that was lucky once.
+
+    The first P architectures are random. With `crossover` > 0, that share of children mixes
+    two tournament winners (`space.crossover`) before the mutation.
+
+    >>> from nastutor.spaces import CellSpace
+    >>> evo = RegularizedEvolution(population_size=10, sample_size=3)
+    >>> evo.setup(CellSpace(), seed=0)
+    """
+
+    def __init__(self, population_size: int = 10, sample_size: int = 3, aging: bool = True,
+                 crossover: float = 0.0):
+        if not isinstance(population_size, int) or population_size < 1:
+            raise ValueError(f"population_size P must be an integer >= 1, got {population_size!r}")
+        if not isinstance(sample_size, int) or not 1 <= sample_size <= population_size:
+            raise ValueError(f"sample_size S must be an integer from 1 to population_size P "
+                             f"({population_size}), got {sample_size!r}")
+        if not isinstance(aging, bool):
+            raise ValueError(f"aging must be True (remove the oldest) or False (remove the worst), got {aging!r}")
+        if not isinstance(crossover, (int, float)) or not 0 <= crossover <= 1:
+            raise ValueError(f"crossover is a probability from 0 to 1, got {crossover!r}")
+        self.population_size, self.sample_size = population_size, sample_size
+        self.aging, self.crossover = aging, crossover
+
+    def setup(self, space: SearchSpace, seed: int | None = 0, max_epochs: int | None = None) -> None:
+        super().setup(space, seed, max_epochs)
+        self.population: deque[tuple[Arch, float]] = deque()  # oldest first
+        self._random = random.Random(int(self.rng.integers(2**63)))
+        self._asked = 0
+
+    def _tournament(self) -> Arch:
+        contenders = self._random.sample(range(len(self.population)), min(self.sample_size, len(self.population)))
+        return max((self.population[i] for i in contenders), key=lambda member: member[1])[0]
+
+    def ask(self) -> Arch:
+        self._check_setup()
+        self._asked += 1
+        if self._asked <= self.population_size or not self.population:
+            return self.space.sample(self.rng)  # the initial population is random
+        parent = self._tournament()
+        if self.crossover and self._random.random() < self.crossover:
+            parent = self.space.crossover(parent, self._tournament(), self.rng)
+        return self.space.mutate(parent, self.rng)
+
+    def tell(self, arch: Arch, evaluation: Evaluation) -> None:
+        self.population.append((arch, evaluation.val_accuracy))
+        if len(self.population) > self.population_size:
+            if self.aging:
+                self.population.popleft()  # regularized: the oldest dies
+            else:
+                self.population.remove(min(self.population, key=lambda member: member[1]))

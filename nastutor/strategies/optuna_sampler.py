@@ -1,0 +1,50 @@
+"""Optuna's samplers as a nastutor strategy: the tool practitioners use, side by side.
+Taught in lesson 07 (comparing strategies fairly)."""
+from __future__ import annotations
+
+from ..evaluators import Evaluation
+from ..spaces import Arch, SearchSpace
+from .base import Strategy
+
+__all__ = ["OptunaSampler"]
+
+SAMPLERS = ("tpe", "random")
+
+
+class OptunaSampler(Strategy):
+    """Ask an Optuna study for each architecture: every decision of the space becomes a
+    `trial.suggest_categorical` (define-by-run, so an MLP only suggests the layers it has),
+    and `tell` reports the validation accuracy back. `sampler` is "tpe" (the Tree-structured
+    Parzen Estimator, Optuna's default) or "random".
+
+    >>> from nastutor.spaces import CellSpace
+    >>> tpe = OptunaSampler("tpe"); tpe.setup(CellSpace(), seed=0)
+    """
+
+    def __init__(self, sampler: str = "tpe"):
+        if sampler not in SAMPLERS:
+            raise ValueError(f"unknown sampler {sampler!r}; choose one of: {', '.join(SAMPLERS)}")
+        self.sampler = sampler
+
+    def setup(self, space: SearchSpace, seed: int | None = 0, max_epochs: int | None = None) -> None:
+        import optuna
+
+        super().setup(space, seed, max_epochs)
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        seed = int(self.rng.integers(2**31))
+        sampler = (optuna.samplers.TPESampler(seed=seed) if self.sampler == "tpe"
+                   else optuna.samplers.RandomSampler(seed=seed))
+        self.study = optuna.create_study(direction="maximize", sampler=sampler)
+        self._pending: list[tuple[Arch, object]] = []
+
+    def ask(self) -> Arch:
+        self._check_setup()
+        trial = self.study.ask()
+        arch = self.space.decide(lambda name, options: trial.suggest_categorical(name, options))
+        self._pending.append((arch, trial))
+        return arch
+
+    def tell(self, arch: Arch, evaluation: Evaluation) -> None:
+        k = next(i for i, (a, _) in enumerate(self._pending) if a == arch)
+        _, trial = self._pending.pop(k)
+        self.study.tell(trial, evaluation.val_accuracy)
