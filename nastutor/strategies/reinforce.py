@@ -61,7 +61,8 @@ class Reinforce(Strategy):
 
     where R(a) is the validation accuracy, b an exponential moving average of past rewards
     (decay `baseline_decay`), β the `entropy_weight` and H the entropy of the choices made.
-    Each `tell` takes one gradient step with `learning_rate`.
+    Each `tell` takes one gradient step with `learning_rate` (default 0.5 for the factorized
+    policy, 0.01 for the LSTM's Adam; larger LSTM rates collapse the policy too early).
 
     `controller="factorized"`: one independent categorical distribution per decision, its
     logits θ updated in closed form (∇ log softmax = one-hot − probabilities).
@@ -73,8 +74,10 @@ class Reinforce(Strategy):
     'edge 1<-0'
     """
 
-    def __init__(self, learning_rate: float = 0.5, baseline_decay: float = 0.9, entropy_weight: float = 0.0,
+    def __init__(self, learning_rate: float | None = None, baseline_decay: float = 0.9, entropy_weight: float = 0.0,
                  controller: str = "factorized", hidden_size: int = 32):
+        if learning_rate is None:  # plain gradient steps on logits vs Adam on an LSTM
+            learning_rate = 0.5 if controller == "factorized" else 0.01
         if not isinstance(learning_rate, (int, float)) or not learning_rate > 0:
             raise ValueError(f"learning_rate must be a number > 0, got {learning_rate!r}")
         if not isinstance(baseline_decay, (int, float)) or not 0 <= baseline_decay < 1:
