@@ -1,0 +1,94 @@
+"""Strategies compared on cell-mnist1d, as NAS-Bench-201 did (issue 4).
+
+    python benchmarks/strategies.py [--seeds 100] [--workers 2]
+
+Prints, in one run:
+1. mean final regret (validation, the searched objective; test, the reported one) of every
+   strategy over `--seeds` runs at budgets of 25, 50, 100 and 200 evaluations, with 95%
+   confidence intervals and the one-sided rank-sum p-value against random search;
+2. the median simulated seconds each strategy needs to come within 0.5 percentage points of
+   the optimum (validation), as ratios to random search and to Optuna's TPE;
+3. ask+tell overhead per evaluation on the tabular benchmark, as ratios to Optuna's
+   RandomSampler and TPESampler (the baselines, measured in the same run).
+"""
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import pandas as pd
+
+import nastutor as nt
+from nastutor.compare import compare, summarize, time_to_target
+from nastutor.strategies import (BayesianOptimization, Hyperband, LocalSearch, OptunaSampler, RandomSearch,
+                                 RegularizedEvolution, Reinforce, SuccessiveHalving)
+
+BUDGETS = (25, 50, 100, 200)
+
+
+def strategies() -> dict[str, nt.Strategy]:
+    return {"random": RandomSearch(), "evolution": RegularizedEvolution(10, 3), "local": LocalSearch(),
+            "bo": BayesianOptimization(), "reinforce": Reinforce(), "reinforce-lstm": Reinforce(controller="lstm"),
+            "sh": SuccessiveHalving(), "hyperband": Hyperband(), "tpe": OptunaSampler("tpe")}
+
+
+def overhead(ev: nt.TabularEvaluator, n: int = 300) -> dict[str, float]:
+    """Seconds per ask+tell, the evaluator's lookup excluded."""
+    out = {}
+    for name, s in {**strategies(), "optuna-random": OptunaSampler("random")}.items():
+        if name in ("bo", "reinforce-lstm"):
+            continue
+        s.setup(ev.space, 0, ev.max_epochs)
+        evaluations = []
+        spent = 0.0
+        for step in range(n):
+            t = time.perf_counter()
+            arch = s.ask()
+            epochs = s.fidelity() or ev.max_epochs
+            spent += time.perf_counter() - t
+            e = ev.evaluate(arch, epochs=epochs, seed=step)
+            t = time.perf_counter()
+            s.tell(arch, e)
+            spent += time.perf_counter() - t
+            evaluations.append(e)
+        out[name] = spent / n
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--long", type=int, default=600, help="evaluations per run for time-to-target")
+    args = parser.parse_args()
+    ev = nt.TabularEvaluator("cell-mnist1d")
+    seeds = range(args.seeds)
+    pd.set_option("display.width", 200)
+
+    start = time.perf_counter()
+    runs = compare(strategies(), ev, budget=max(BUDGETS), seeds=seeds, workers=args.workers)
+    print(f"1. Final regret over {args.seeds} seeds ({time.perf_counter() - start:.0f} s)")
+    table = pd.concat([summarize(runs, b, baseline="random") for b in BUDGETS])
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+
+    fast = {k: v for k, v in strategies().items() if k != "bo"}
+    long = compare(fast, ev, budget=args.long, seeds=seeds, workers=args.workers)
+    reach = time_to_target(long, target=0.005).groupby("strategy", sort=False)["seconds"]
+    median = reach.median()
+    print(f"\n2. Median simulated seconds to within 0.5 pp of the optimum (runs of {args.long} evaluations; "
+          "NaN: fewer than half got there)")
+    frame = pd.DataFrame({"median_s": median, "reached": reach.count() / args.seeds,
+                          "vs_random": median / median["random"], "vs_tpe": median / median["tpe"]})
+    print(frame.to_string(float_format=lambda v: f"{v:.2f}"))
+
+    costs = overhead(ev)
+    print("\n3. ask+tell overhead per evaluation")
+    base = pd.DataFrame({"microseconds": {k: 1e6 * v for k, v in costs.items()}})
+    base["vs_optuna_random"] = base["microseconds"] / base.loc["optuna-random", "microseconds"]
+    base["vs_optuna_tpe"] = base["microseconds"] / base.loc["tpe", "microseconds"]
+    print(base.to_string(float_format=lambda v: f"{v:.2f}"))
+
+
+if __name__ == "__main__":
+    main()
