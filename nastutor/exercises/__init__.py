@@ -1,0 +1,32 @@
+""""Try it yourself" exercises, one module per lesson (in the style of Kaggle Learn's learntools).
+
+In a lesson notebook:
+
+    >>> from nastutor.exercises.lesson04 import *     # doctest: +SKIP
+    >>> best_of_n = ____                               # doctest: +SKIP
+    >>> q1.check()                                     # doctest: +SKIP
+    >>> q1.hint(); q1.solution()                       # doctest: +SKIP
+
+`check()` says correct / incorrect / not attempted, never shows the expected value, compares
+numbers with a tolerance and turns an exception raised by your code into a friendly message.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from ._checking import ____, Exercise, Hint, Incorrect, NotAttempted, Result, answered, same
+
+__all__ = ["____", "Exercise", "Hint", "Incorrect", "NotAttempted", "Result", "answered", "same",
+           "lessons", "exercises_of"]
+
+
+def lessons() -> list[str]:
+    """Names of the lesson modules that hold exercises, e.g. ['lesson01', 'lesson02', ...]."""
+    return sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("lesson"))
+
+
+def exercises_of(lesson: str) -> list[Exercise]:
+    """The exercises of one lesson module, in order (q1, q2, ...)."""
+    module = importlib.import_module(f"{__name__}.{lesson}")
+    return [getattr(module, n) for n in module.__all__ if isinstance(getattr(module, n), Exercise)]

@@ -1,0 +1,260 @@
+"""The machinery behind every "Try it yourself" exercise (in the style of Kaggle Learn's learntools).
+
+A lesson module defines exercises `q1`, `q2`, ...; the notebook does
+`from nastutor.exercises.lesson04 import *`, the learner replaces a `____` placeholder with their
+answer and runs `q1.check()`. A check says **correct**, **incorrect** (with a nudge, never the
+expected value) or **not attempted**; an exception raised by the learner's code becomes a
+friendly message instead of a traceback. `q1.hint()` and `q1.solution()` help.
+
+    >>> ex = Exercise("q1", var="n", expected=lambda: 6 ** 2, hint="6 edges? No: 2 decisions of 6.",
+    ...               solution="n = 6 ** 2", wrong=[35])
+    >>> ex.check(36).status, ex.check(35).status, ex.check(____).status
+    ('correct', 'incorrect', 'not attempted')
+"""
+from __future__ import annotations
+
+import html
+import inspect
+import math
+import textwrap
+from dataclasses import dataclass
+from numbers import Number
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+__all__ = ["____", "Exercise", "Incorrect", "NotAttempted", "Result", "Hint", "same", "answered"]
+
+
+class _Placeholder:
+    """The blank a learner fills in. Any use other than replacing it is "not attempted"."""
+
+    def __repr__(self) -> str:
+        return "____"
+
+    def __bool__(self) -> bool:
+        raise NotAttempted("replace the ____ placeholder with your answer")
+
+    def __call__(self, *args, **kwargs):
+        raise NotAttempted("replace the ____ placeholder with your code")
+
+    def __getattr__(self, name):
+        if name.startswith("_"):  # IPython, copy and pickle probe for optional methods
+            raise AttributeError(name)
+        raise NotAttempted("replace the ____ placeholder with your code")
+
+    def _refuse(self, *args):
+        raise NotAttempted("replace the ____ placeholder with your code")
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __rtruediv__ = _refuse
+    __pow__ = __rpow__ = __lt__ = __le__ = __gt__ = __ge__ = __neg__ = __float__ = __int__ = __index__ = _refuse
+    __iter__ = __len__ = __getitem__ = __eq__ = __ne__ = _refuse
+    __hash__ = object.__hash__
+
+
+#: The placeholder in every exercise cell: `answer = ____`.
+____ = _Placeholder()
+
+
+class Incorrect(Exception):
+    """Raised by a checker: the answer is wrong; the message says how, without the answer."""
+
+
+class NotAttempted(Exception):
+    """Raised when the learner has not answered yet (a placeholder is still there)."""
+
+
+_STYLE = {"correct": ("#1b7f3b", "#e8f5ec", "Correct"),
+          "incorrect": ("#b3261e", "#fdecea", "Incorrect"),
+          "not attempted": ("#1f5fa8", "#e8f0fb", "Not attempted")}
+
+
+@dataclass(frozen=True)
+class Result:
+    """What `check()` returns; it renders as a coloured box in a notebook."""
+
+    exercise: str
+    status: str  # "correct" | "incorrect" | "not attempted"
+    message: str
+
+    @property
+    def correct(self) -> bool:
+        return self.status == "correct"
+
+    def __str__(self) -> str:
+        return f"{_STYLE[self.status][2]}: {self.message}" if self.message else _STYLE[self.status][2]
+
+    def __repr__(self) -> str:
+        return f"<{self.exercise}: {self}>"
+
+    def _repr_html_(self) -> str:
+        colour, background, title = _STYLE[self.status]
+        body = html.escape(self.message).replace("\n", "<br>")
+        return (f'<div class="nastutor-check nastutor-{self.status.replace(" ", "-")}" style="border-left:4px solid '
+                f'{colour};background:{background};padding:6px 10px;margin:4px 0;color:#222">'
+                f'<b style="color:{colour}">{title}</b>{": " + body if body else ""}</div>')
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A hint or a solution, shown as Markdown in a notebook."""
+
+    title: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.title}: {self.text}"
+
+    __repr__ = __str__
+
+    def _repr_markdown_(self) -> str:
+        return f"**{self.title}:** {self.text}"
+
+
+def same(answer: Any, expected: Any, *, rel: float = 1e-6, abs: float = 1e-9, what: str = "your answer") -> None:
+    """Raise `Incorrect` unless `answer` equals `expected`: numbers within a relative or absolute
+    tolerance, arrays element-wise, sequences item by item, anything else with `==`. The message
+    never contains the expected value."""
+    if isinstance(answer, _Placeholder):
+        raise NotAttempted("replace the ____ placeholder with your answer")
+    if isinstance(expected, bool) or isinstance(answer, bool):
+        if answer is not expected and answer != expected:
+            raise Incorrect(f"{what} is not right: think again about whether it holds")
+        return
+    if isinstance(expected, Number):
+        if not isinstance(answer, Number) and not (isinstance(answer, np.ndarray) and answer.shape == ()):
+            raise Incorrect(f"{what} should be a number, got {type(answer).__name__}")
+        value = float(answer)
+        if math.isnan(value) or not math.isclose(value, float(expected), rel_tol=rel, abs_tol=abs):
+            side = "too large" if value > float(expected) else "too small" if value < float(expected) else "not a number"
+            raise Incorrect(f"{what} is {side}")
+        return
+    if isinstance(expected, np.ndarray) or (isinstance(expected, (list, tuple)) and expected
+                                            and all(isinstance(v, Number) for v in expected)):
+        try:
+            got = np.asarray(answer, dtype=float)
+        except (TypeError, ValueError):
+            raise Incorrect(f"{what} should be a sequence of numbers, got {type(answer).__name__}") from None
+        want = np.asarray(expected, dtype=float)
+        if got.shape != want.shape:
+            raise Incorrect(f"{what} has shape {got.shape}; expected {len(want)} values" if want.ndim == 1
+                            else f"{what} has the wrong shape {got.shape}")
+        if not np.allclose(got, want, rtol=rel, atol=abs, equal_nan=True):
+            bad = int(np.sum(~np.isclose(got, want, rtol=rel, atol=abs, equal_nan=True)))
+            raise Incorrect(f"{what}: {bad} of {want.size} values are off")
+        return
+    if answer != expected:
+        raise Incorrect(f"{what} is not the expected {type(expected).__name__}")
+
+
+class Exercise:
+    """One "Try it yourself" question.
+
+    Give either `expected` (a zero-argument function computing the right value from nastutor's
+    real code, never a typed-in number) or `checker` (a function that raises `Incorrect` with a
+    helpful message when the answer is wrong). `reference` returns what a correct learner would
+    have written (a value, a function or a class); `solution` is shown by `solution()` and, when
+    left out, is the reference's source code. `wrong` lists answers that must be judged incorrect
+    (the tests check them, with the reference and the placeholder). With `expected`, give the
+    `solution` code that computes it.
+    """
+
+    def __init__(self, name: str, *, var: str, hint: str | Sequence[str],
+                 expected: Callable[[], Any] | None = None, checker: Callable[[Any], None] | None = None,
+                 reference: Callable[[], Any] | None = None, solution: str | None = None,
+                 wrong: Sequence[Any] = (), rel: float = 1e-6, abs: float = 1e-9):
+        if (expected is None) == (checker is None):
+            raise ValueError("give an exercise exactly one of `expected` or `checker`")
+        if reference is None and expected is None:
+            raise ValueError("an exercise with a checker needs a `reference` answer")
+        if expected is not None and solution is None:
+            raise ValueError("an exercise with an expected value needs `solution` code that computes it")
+        self.name, self.var = name, var
+        self.hints = [hint] if isinstance(hint, str) else list(hint)
+        self._expected, self._checker = expected, checker
+        self._reference = reference if reference is not None else expected
+        self._solution = solution
+        self.wrong = list(wrong)
+        self.rel, self.abs = rel, abs
+        self._hints_shown = 0
+
+    @property
+    def reference(self) -> Any:
+        """The reference answer (computed on demand)."""
+        return self._reference()
+
+    def _judge(self, answer: Any) -> None:
+        if isinstance(answer, _Placeholder):
+            raise NotAttempted(f"replace the ____ in `{self.var} = ____` with your answer, run that cell, "
+                               f"then run {self.name}.check() again")
+        if self._checker is not None:
+            self._checker(answer)
+        else:
+            same(answer, self._expected(), rel=self.rel, abs=self.abs, what=f"`{self.var}`")
+
+    def check(self, *answer: Any) -> Result:
+        """Judge the learner's answer: the argument if given, else the variable `var` in the
+        notebook (the caller's globals)."""
+        if len(answer) > 1:
+            raise TypeError(f"{self.name}.check() takes at most one answer")
+        if answer:
+            value = answer[0]
+        else:
+            frame = inspect.currentframe().f_back
+            scope = frame.f_globals if frame is not None else {}
+            if self.var not in scope:
+                return Result(self.name, "not attempted",
+                              f"`{self.var}` is not defined yet: run the exercise cell that sets it first")
+            value = scope[self.var]
+        try:
+            self._judge(value)
+        except NotAttempted as e:
+            return Result(self.name, "not attempted", str(e))
+        except Incorrect as e:
+            return Result(self.name, "incorrect", f"{e}. Try again, or ask for {self.name}.hint().")
+        except Exception as e:  # the learner's code raised: say so kindly, keep the notebook going
+            where = _learner_line(e)
+            return Result(self.name, "incorrect",
+                          f"your code raised {type(e).__name__}: {e}{where}. Fix it, run its cell, and check again.")
+        return Result(self.name, "correct", "well done.")
+
+    def hint(self) -> Hint:
+        """The next hint (they get more specific); the last one repeats."""
+        text = self.hints[min(self._hints_shown, len(self.hints) - 1)]
+        self._hints_shown += 1
+        number = f" {min(self._hints_shown, len(self.hints))}/{len(self.hints)}" if len(self.hints) > 1 else ""
+        return Hint(f"Hint{number}", text)
+
+    def solution(self) -> Hint:
+        """A correct answer, as code."""
+        if self._solution is not None:
+            code = self._solution
+        else:
+            ref = self.reference
+            code = textwrap.dedent(inspect.getsource(ref)) if callable(ref) else f"{self.var} = {ref!r}"
+        return Hint("Solution", f"\n```python\n{code.strip()}\n```")
+
+    def __repr__(self) -> str:
+        return f"<exercise {self.name}: set `{self.var}`, then run {self.name}.check()>"
+
+
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def _learner_line(error: BaseException) -> str:
+    """' (in your_function, line N)' for the innermost frame of the learner's own code, if any."""
+    tb, where = error.__traceback__, ""
+    while tb is not None:
+        path = Path(tb.tb_frame.f_code.co_filename)
+        if path.is_absolute() and _PACKAGE not in path.resolve().parents and "-packages" not in str(path):
+            where = f" (in {tb.tb_frame.f_code.co_name}, line {tb.tb_lineno})"
+        tb = tb.tb_next
+    return where
+
+
+def answered(value: Any) -> Any:
+    """`value`, or NotAttempted if it is still the placeholder (for checkers)."""
+    if isinstance(value, _Placeholder):
+        raise NotAttempted("your code still returns the ____ placeholder: replace it with your answer")
+    return value
