@@ -1,0 +1,271 @@
+"""Static figures (matplotlib). Every function returns a `Figure` and never displays it, so a
+notebook shows it once and a script can `fig.savefig("x.png")` headless.
+
+- `landscape`: the whole search space in 2-D, coloured by accuracy, a search's path on top
+  (lessons 02, 04, 05);
+- `mlp_heatmap`: the chain space as width x activation, one panel per depth (lesson 02);
+- `regret_curves`: anytime regret with confidence bands for `compare()` results (lesson 07);
+- `learning_curves`: accuracy per epoch of chosen architectures (lesson 03);
+- `policy_curves`, `population_plot`: REINFORCE's probabilities, evolution's population
+  over time (lessons 06, 05).
+
+    >>> import nastutor as nt
+    >>> fig = landscape(nt.Benchmark.load("cell-mnist1d"))
+    >>> fig.savefig("/tmp/landscape.png")
+"""
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from scipy import stats
+
+from .benchmark import Benchmark
+from .spaces import Arch, CellSpace
+from .spaces.cell import OPS
+
+__all__ = ["layout", "landscape_frame", "landscape", "mlp_heatmap", "regret_curves", "regret_bands",
+           "learning_curves", "policy_curves", "population_plot"]
+
+
+def _gray(base: int, digits: int) -> list[tuple[int, ...]]:
+    """Every `digits`-long number in `base`, ordered so that neighbours differ in one digit
+    (a reflected Gray code): on the grid, one mutation = one step along a row or column."""
+    if digits == 0:
+        return [()]
+    inner = _gray(base, digits - 1)
+    return [(d, *rest) for d in range(base) for rest in (inner if d % 2 == 0 else inner[::-1])]
+
+
+_LAYOUTS: dict[str, tuple[tuple[Arch, ...], np.ndarray, bool]] = {}
+
+
+def _compute_layout(space) -> tuple[tuple[Arch, ...], np.ndarray, bool]:
+    if isinstance(space, CellSpace):
+        order = _gray(len(OPS), 3)
+        archs = tuple(tuple(OPS[k] for k in (*low, *high)) for low in order for high in order)
+        n = len(order)
+        xy = np.array([(i % n, i // n) for i in range(len(archs))], dtype=float)
+        return archs, xy, True
+    archs = tuple(space.enumerate())
+    codes = np.stack([space.encode(a) for a in archs]).astype(float)
+    codes -= codes.mean(axis=0)
+    _, _, vt = np.linalg.svd(codes, full_matrices=False)  # classical MDS = PCA of the encodings
+    xy = codes @ vt[:2].T
+    jitter = np.random.default_rng(0).uniform(-0.06, 0.06, xy.shape) * np.ptp(xy, axis=0)
+    return archs, xy + jitter, False
+
+
+def layout(space) -> tuple[tuple[Arch, ...], np.ndarray, bool]:
+    """2-D positions of every architecture of `space`: (archs, xy, is_grid).
+
+    A cell space becomes a 64 x 64 grid of all 4096 cells: the column is chosen by the three
+    edges into the output node, the row by the three edges into nodes 1 and 2, both in Gray-code
+    order, so cells that differ in one edge are in the same row or column. Other spaces are
+    placed by classical multidimensional scaling of their encodings (with a little jitter so
+    that equal positions stay visible). Taught in lesson 02.
+    """
+    key = repr(space)
+    if key not in _LAYOUTS:
+        _LAYOUTS[key] = _compute_layout(space)
+    return _LAYOUTS[key]
+
+
+def landscape_frame(benchmark: Benchmark) -> pd.DataFrame:
+    """One row per architecture of the layout: x, y, arch (string), row (the benchmark row of
+    its canonical form), mean final val and test accuracy, params, latency_ms."""
+    archs, xy, _ = layout(benchmark.space)
+    rows = np.array([benchmark.index(a) for a in archs])
+    return pd.DataFrame({
+        "x": xy[:, 0], "y": xy[:, 1], "arch": [benchmark.space.to_string(a) for a in archs], "row": rows,
+        "val_accuracy": benchmark.val[rows, :, -1].mean(axis=1), "test_accuracy": benchmark.test[rows, :, -1].mean(axis=1),
+        "params": np.asarray(benchmark.params)[rows], "latency_ms": np.asarray(benchmark.latency_ms)[rows]})
+
+
+def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+    if ax is not None:
+        return ax.figure, ax
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def landscape(benchmark: Benchmark, history=None, metric: str = "test_accuracy", ax: Axes | None = None,
+              title: str | None = None) -> Figure:
+    """Every architecture placed in 2-D (`layout`), coloured by its mean final `metric`; with a
+    `history`, the architectures the search visited (numbered dots in visit order) and the
+    incumbent's path (the line). Taught in lessons 02 and 04."""
+    if metric not in ("val_accuracy", "test_accuracy"):
+        raise ValueError(f"metric must be 'val_accuracy' or 'test_accuracy', got {metric!r}")
+    frame = landscape_frame(benchmark)
+    _, _, grid = layout(benchmark.space)
+    fig, ax = _new_axes(ax, (7.4, 6.2))
+    values = frame[metric].to_numpy()
+    low = float(np.quantile(values, 0.05))
+    if grid:
+        n = int(np.sqrt(len(frame)))
+        image = ax.imshow(values.reshape(n, n), cmap="viridis", vmin=low, origin="lower",
+                          interpolation="nearest")
+        ax.set_xlabel("edges into the output node (3<-0, 3<-1, 3<-2), Gray-code order")
+        ax.set_ylabel("edges into nodes 1 and 2, Gray-code order")
+        ax.set_xticks([]), ax.set_yticks([])
+    else:
+        image = ax.scatter(frame["x"], frame["y"], c=values, cmap="viridis", vmin=low, s=14)
+        ax.set_xlabel("first MDS axis of the encodings"), ax.set_ylabel("second MDS axis")
+    fig.colorbar(image, ax=ax, extend="min", label=f"mean {metric.replace('_', ' ')} (final epoch)")
+    if history is not None and len(history):
+        where = {a: i for i, a in enumerate(layout(benchmark.space)[0])}
+        points = frame.iloc[[where[e.arch] for e in history]]
+        ax.scatter(points["x"], points["y"], s=26, facecolors="none", edgecolors="white", linewidths=1.2,
+                   label=f"visited ({len(history)})")
+        incumbents = history.to_frame()["incumbent"].map(lambda s: where[history.space.parse(s)])
+        path = frame.iloc[incumbents.drop_duplicates().to_numpy()]
+        ax.plot(path["x"], path["y"], "-o", color="#e4572e", lw=2, ms=5, label="incumbent path")
+        ax.plot(path["x"].iloc[-1:], path["y"].iloc[-1:], "*", color="#e4572e", ms=18, mec="white", label="chosen")
+        ax.legend(loc="upper left", bbox_to_anchor=(0, -0.08), ncols=3, facecolor="#555", labelcolor="white",
+                  framealpha=1)
+    ax.set_title(title or f"{benchmark.name}: {len(frame)} architectures")
+    return fig
+
+
+def mlp_heatmap(benchmark: Benchmark, metric: str = "val_accuracy", reduce: str = "max") -> Figure:
+    """The chain (MLP) space as heatmaps: rows are the first hidden layer's activation, columns
+    its width, one panel per depth; each square shows the `reduce` ("max" or "mean") of the
+    mean final `metric` over the architectures of that depth starting with that layer."""
+    if reduce not in ("max", "mean"):
+        raise ValueError(f"reduce must be 'max' or 'mean', got {reduce!r}")
+    space = benchmark.space
+    if not hasattr(space, "widths"):
+        raise ValueError(f"mlp_heatmap needs an MLP benchmark such as 'mlp-mnist1d', got {benchmark.name!r}")
+    final = (benchmark.val if metric == "val_accuracy" else benchmark.test)[:, :, -1].mean(axis=1)
+    table = pd.DataFrame({"depth": [len(a) for a in benchmark.archs], "width": [a[0][0] for a in benchmark.archs],
+                          "activation": [a[0][1] for a in benchmark.archs], "value": final})
+    depths = sorted(table["depth"].unique())
+    fig = Figure(figsize=(3.6 * len(depths) + 1, 3.4), layout="constrained")
+    axes = fig.subplots(1, len(depths), sharey=True, squeeze=False)[0]
+    low, high = table.groupby(["depth", "width", "activation"])["value"].agg(reduce).agg(["min", "max"])
+    for ax, depth in zip(axes, depths):
+        grid = (table[table["depth"] == depth].groupby(["activation", "width"])["value"].agg(reduce)
+                .unstack().reindex(index=list(space.activations), columns=list(space.widths)))
+        image = ax.imshow(grid.to_numpy(), cmap="viridis", vmin=low, vmax=high)
+        for (i, j), v in np.ndenumerate(grid.to_numpy()):
+            ax.text(j, i, f"{v:.3f}", ha="center", va="center", fontsize=9,
+                    color="white" if v < (low + high) / 2 else "black")
+        ax.set_xticks(range(len(space.widths)), [str(w) for w in space.widths])
+        ax.set_yticks(range(len(space.activations)), list(space.activations))
+        ax.set_xlabel("width of the first hidden layer (units)")
+        ax.set_title(f"depth {depth} ({int((table['depth'] == depth).sum())} archs)")
+    axes[0].set_ylabel("activation of the first layer")
+    fig.colorbar(image, ax=list(axes), label=f"{reduce} of mean {metric.replace('_', ' ')}")
+    fig.suptitle(f"{benchmark.name}: {reduce} accuracy by depth, first-layer width and activation")
+    return fig
+
+
+def regret_bands(runs: pd.DataFrame, x: str = "step", metric: str = "val_regret", confidence: float = 0.95,
+                 points: int = 200) -> pd.DataFrame:
+    """Mean incumbent regret of each strategy over seeds at each x, with a Student-t band:
+    columns strategy, x, mean, low, high. `x` is "step" (evaluations) or "total_cost"
+    (simulated seconds, on a common grid up to the shortest run's end)."""
+    if x not in ("step", "total_cost"):
+        raise ValueError(f"x must be 'step' or 'total_cost', got {x!r}")
+    out = []
+    for name, group in runs.groupby("strategy", sort=False):
+        runs_of = [g for _, g in group.groupby("seed", sort=False)]
+        if x == "step":
+            grid = np.arange(1, min(len(g) for g in runs_of) + 1)
+        else:
+            grid = np.linspace(min(g["total_cost"].iloc[0] for g in runs_of),
+                               min(g["total_cost"].iloc[-1] for g in runs_of), points)
+        matrix = np.stack([g[metric].to_numpy()[np.clip(np.searchsorted(g[x].to_numpy(), grid, side="right") - 1,
+                                                        0, None)] for g in runs_of])
+        mean = matrix.mean(axis=0)
+        half = (stats.t.ppf(0.5 + confidence / 2, len(runs_of) - 1) * matrix.std(axis=0, ddof=1)
+                / np.sqrt(len(runs_of))) if len(runs_of) > 1 else np.zeros_like(mean)
+        out.append(pd.DataFrame({"strategy": name, "x": grid, "mean": mean, "low": mean - half, "high": mean + half}))
+    return pd.concat(out, ignore_index=True)
+
+
+def regret_curves(runs: pd.DataFrame, x: str = "step", metric: str = "val_regret", confidence: float = 0.95,
+                  ax: Axes | None = None, log: bool = True) -> Figure:
+    """Anytime regret (in percentage points, log scale unless `log=False`) of each strategy in
+    `compare()` results: the mean over seeds with a `confidence` band. Taught in lesson 07."""
+    bands = regret_bands(runs, x, metric, confidence)
+    fig, ax = _new_axes(ax, (7.5, 4.4))
+    for name, band in bands.groupby("strategy", sort=False):
+        line, = ax.plot(band["x"], 100 * band["mean"], label=name, lw=1.8)
+        low = np.maximum(100 * band["low"], 1e-3) if log else 100 * band["low"]
+        ax.fill_between(band["x"], low, 100 * band["high"], color=line.get_color(), alpha=0.15, lw=0)
+    ax.set_xlabel("evaluations" if x == "step" else "simulated seconds of training")
+    ax.set_ylabel(f"{'validation' if metric == 'val_regret' else 'test'} regret (percentage points)")
+    if log:
+        ax.set_yscale("log")
+    seeds = runs.groupby("strategy")["seed"].nunique().min()
+    ax.set_title(f"Mean regret of the incumbent over {seeds} seeds ({int(confidence * 100)}% confidence band)")
+    ax.legend(frameon=False)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def learning_curves(benchmark: Benchmark, archs: Iterable[Arch | str], split: str = "val",
+                    ax: Axes | None = None) -> Figure:
+    """Accuracy after each epoch of the given architectures: the mean over the benchmark's
+    seeds, with the range of the seeds shaded. Taught in lesson 03."""
+    if split not in ("val", "test"):
+        raise ValueError(f"split must be 'val' or 'test', got {split!r}")
+    data = benchmark.val if split == "val" else benchmark.test
+    fig, ax = _new_axes(ax, (7.0, 4.2))
+    epochs = np.arange(1, data.shape[2] + 1)
+    for arch in archs:
+        arch = benchmark.space.parse(arch) if isinstance(arch, str) else arch
+        curves = data[benchmark.index(arch)]
+        line, = ax.plot(epochs, curves.mean(axis=0), marker="o", ms=3, label=benchmark.space.to_string(arch))
+        ax.fill_between(epochs, curves.min(axis=0), curves.max(axis=0), color=line.get_color(), alpha=0.15, lw=0)
+    ax.set_xlabel("epochs of training")
+    ax.set_ylabel(f"{'validation' if split == 'val' else 'test'} accuracy")
+    ax.set_title(f"Learning curves on {benchmark.name} (mean and range over {data.shape[1]} seeds)")
+    ax.legend(fontsize=8, frameon=False)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def policy_curves(policy: pd.DataFrame, decisions: Sequence[str] | None = None) -> Figure:
+    """REINFORCE's probability of each option over the search, one panel per decision, from
+    `tracing.policy_frame`. Taught in lesson 06."""
+    names = list(decisions or policy["decision"].unique())
+    cols = min(3, len(names))
+    rows = -(-len(names) // cols)
+    fig = Figure(figsize=(4.2 * cols, 2.8 * rows), layout="constrained")
+    axes = fig.subplots(rows, cols, sharex=True, sharey=True, squeeze=False).ravel()
+    for ax, name in zip(axes, names):
+        part = policy[policy["decision"] == name].pivot(index="step", columns="option", values="probability")
+        for option in part.columns:
+            ax.plot(part.index, part[option], label=option, lw=1.6)
+        ax.set_title(f"decision {name}")
+        ax.set_ylim(0, 1)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, frameon=False, loc="upper left")
+    for ax in axes[len(names):]:
+        ax.set_visible(False)
+    fig.supxlabel("evaluations")
+    fig.supylabel("probability of choosing the option")
+    return fig
+
+
+def population_plot(population: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """An evolution's population over the search, from `tracing.population_frame`: every
+    member's validation accuracy at each step (dots) and the population's median and best."""
+    fig, ax = _new_axes(ax, (7.5, 4.2))
+    ax.scatter(population["step"], population["val_accuracy"], s=5, color="tab:blue", alpha=0.25, lw=0,
+               label="members")
+    summary = population.groupby("step")["val_accuracy"].agg(["median", "max"])
+    ax.plot(summary.index, summary["median"], color="tab:orange", lw=2, label="median")
+    ax.plot(summary.index, summary["max"], color="tab:green", lw=2, label="best")
+    ax.set_ylim(max(0.0, float(summary["median"].min()) - 0.1), min(1.0, float(population["val_accuracy"].max()) + 0.01))
+    ax.set_xlabel("evaluations")
+    ax.set_ylabel("validation accuracy of members")
+    ax.set_title("The population over the search")
+    ax.legend(frameon=False, loc="lower right")
+    ax.grid(alpha=0.3)
+    return fig

@@ -1,0 +1,113 @@
+"""Dashboards in-process: moving a control changes the figure to the matching search result."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import plotly.io as pio
+import pytest
+
+import nastutor as nt
+from nastutor import interactive
+from nastutor.compare import compare, summarize
+from nastutor.strategies import RegularizedEvolution, Reinforce
+
+
+@pytest.fixture(scope="module")
+def board():
+    return interactive.search_dashboard("cell-mnist1d", strategy="evolution", budget=50, max_budget=300, seed=3)
+
+
+def _expected(board, strategy, budget, seed):
+    history = nt.run_search(strategy, nt.TabularEvaluator("cell-mnist1d"), budget, seed=seed, progress=False)
+    where = [board._positions[e.arch] for e in history]
+    return history, board._xy[where]
+
+
+def test_budget_slider_shows_the_matching_search(board):
+    for budget in (120, 30, 200):
+        board.budget.value = budget
+        history, xy = _expected(board, RegularizedEvolution(10, 3), budget, seed=3)
+        visited, _, points, incumbent = board.figure.data[1:5]
+        assert np.allclose(np.c_[visited.x, visited.y], xy)
+        assert np.allclose(points.y, [e.val_accuracy for e in history])
+        assert np.allclose(incumbent.y, np.maximum.accumulate([e.val_accuracy for e in history]))
+        assert np.isclose(points.x[-1], history.total_cost)
+        assert f"{budget} evaluations" in board.status.value
+        assert board.bench.space.to_string(history.best.arch) in board.status.value
+
+
+def test_strategy_seed_and_parameters_rerun_the_search(board):
+    board.budget.value = 60
+    board.strategy.value = "reinforce"
+    board.params["reinforce"]["learning_rate"].value = 0.1
+    history, xy = _expected(board, Reinforce(learning_rate=0.1), 60, seed=3)
+    assert np.allclose(np.c_[board.figure.data[1].x, board.figure.data[1].y], xy)
+    assert board._params_area.children[0] is board._param_boxes["reinforce"]
+    board.strategy.value = "evolution"
+    board.seed.value = 4
+    board.params["evolution"]["aging"].value = False
+    history, xy = _expected(board, RegularizedEvolution(10, 3, aging=False), 60, seed=4)
+    assert np.allclose(np.c_[board.figure.data[1].x, board.figure.data[1].y], xy)
+    assert not board.output.outputs  # no error was printed
+
+
+def test_sample_size_never_exceeds_population(board):
+    evo = board.params["evolution"]
+    evo["sample_size"].value = 5
+    evo["population_size"].value = 3
+    assert evo["sample_size"].value <= 3
+    assert "Regularized evolution" in board.status.value
+
+
+def test_controls_carry_css_classes_and_the_figure_saves_to_html(board, tmp_path):
+    assert "nastutor-budget" in board.budget._dom_classes
+    assert "nastutor-strategy" in board.strategy._dom_classes
+    assert "nastutor-figure" in board.figure._dom_classes
+    path = tmp_path / "board.html"
+    pio.write_html(board.figure, str(path), include_plotlyjs=False)
+    assert "incumbent path" in path.read_text()
+
+
+def test_search_dashboard_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="choose from"):
+        interactive.search_dashboard(strategy="annealing")
+    with pytest.raises(ValueError, match="budget"):
+        interactive.search_dashboard(budget=0)
+
+
+def test_comparison_dashboard_follows_its_budget_slider():
+    runs = compare({"random": nt.RandomSearch(), "evolution": RegularizedEvolution()},
+                   nt.TabularEvaluator("cell-mnist1d"), budget=60, seeds=range(8))
+    board = interactive.comparison_dashboard(runs)
+    for budget in (10, 45):
+        board.budget.value = budget
+        summary = summarize(runs, budget).set_index("strategy")
+        bars = board.figure.data[-1]
+        got = dict(zip(bars.y, bars.x))
+        assert got["evolution"] == pytest.approx(100 * summary.loc["evolution", "val_regret"])
+        assert board.figure.layout.shapes[0].x0 == budget
+        assert f"Ranking at {budget} evaluations" in board.table.value
+    board.metric.value = "test_regret"
+    got = dict(zip(board.figure.data[-1].y, board.figure.data[-1].x))
+    assert got["random"] == pytest.approx(100 * summarize(runs, 45).set_index("strategy").loc["random", "test_regret"])
+    with pytest.raises(ValueError, match="baseline"):
+        interactive.comparison_dashboard(runs, baseline="grid")
+
+
+def test_live_training_grows_and_stop_keeps_what_was_trained():
+    view = interactive.live_training(nt.MLPSpace(), "32relu", config=nt.TrainConfig(epochs=4, lr=0.02))
+    view.start(block=True)
+    assert view.error is None and view.result is not None and not view.result.failed
+    assert list(view.figure.data[1].y) == [r.val_accuracy for r in view.records] and len(view.records) == 4
+    assert "finished" in view.status.value
+
+    slow = interactive.live_training(nt.MLPSpace(), "64relu-64relu-64relu", config=nt.TrainConfig(epochs=50))
+    slow.start()
+    deadline = time.time() + 60
+    while not slow.records and time.time() < deadline:
+        time.sleep(0.01)
+    slow.stop()
+    slow.join(60)
+    assert 1 <= len(slow.records) < 50 and slow.result.epochs == tuple(slow.records)
+    assert "stopped" in slow.status.value and slow.stop_button.disabled
