@@ -1,0 +1,228 @@
+"""Exercises of lesson 01 (the NAS objective): choose on validation, measure the noise of a
+training seed, and score a network on held-out data.
+
+    >>> from nastutor.exercises.lesson01 import *     # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from ._checking import ____, Exercise, Incorrect, answered
+
+__all__ = ["____", "q1", "q2", "q3"]
+
+
+# -- helpers the checkers share ---------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def _benchmark(name: str):
+    from ..benchmark import Benchmark
+
+    return Benchmark.load(name)
+
+
+def _returned(value, what: str):
+    """The learner's return value, or a kind message if it is missing."""
+    if value is None:
+        raise Incorrect(f"{what} returned None: end it with a `return` statement that gives back your answer")
+    return answered(value)
+
+
+def _callable(f, name: str):
+    answered(f)
+    if not callable(f):
+        raise Incorrect(f"`{name}` should be a function (define it with `def {name}(...):`), "
+                        f"got {type(f).__name__}")
+
+
+# -- q1: choose on validation ---------------------------------------------------------------
+
+def _frames():
+    """Benchmark frames to choose from: the whole of each benchmark, then random subsets (as a
+    search that trained only some architectures would hold), rows shuffled."""
+    rng = np.random.default_rng(2024)
+    out = []
+    for name in ("mlp-mnist1d", "cell-mnist1d"):
+        full = _benchmark(name).final_frame()
+        out.append(full)
+        for size in (5, 20, 60, 200):
+            rows = rng.choice(len(full), size=size, replace=False)
+            out.append(full.iloc[rows])
+    return out
+
+
+def _check_choose(choose) -> None:
+    _callable(choose, "choose")
+    for frame in _frames():
+        got = _returned(choose(frame.copy()), "`choose`")
+        if not isinstance(got, str):
+            raise Incorrect(f"`choose` should return the architecture's string (a value of the `arch` column, "
+                            f"such as '64relu-32tanh'), got {type(got).__name__}")
+        if got not in set(frame["arch"]):
+            raise Incorrect(f"`choose` returned {got!r}, which is not in the `arch` column of the frame it was given")
+        by_arch = frame.set_index("arch")
+        if by_arch.loc[got, "val_accuracy"] < frame["val_accuracy"].max():
+            if by_arch.loc[got, "test_accuracy"] == frame["test_accuracy"].max():
+                raise Incorrect("`choose` picked the architecture with the best *test* accuracy: the search "
+                                "must choose on validation accuracy and never look at the test split")
+            raise Incorrect(f"on a frame of {len(frame)} architectures, another architecture has a higher "
+                            f"`val_accuracy` than the one `choose` returned")
+
+
+def choose(frame):
+    """The architecture with the highest mean validation accuracy."""
+    best_row = frame["val_accuracy"].idxmax()
+    return frame.loc[best_row, "arch"]
+
+
+q1 = Exercise(
+    "q1", var="choose", checker=_check_choose, reference=lambda: choose,
+    hint=["The frame has one row per architecture; the search may only look at the `val_accuracy` column.",
+          "`frame['val_accuracy'].idxmax()` gives the *index label* of the best row; "
+          "look that row up with `frame.loc[...]` and return its `arch`.",
+          "`return frame.loc[frame['val_accuracy'].idxmax(), 'arch']`"],
+    wrong=[lambda f: f.loc[f["test_accuracy"].idxmax(), "arch"],         # chose on test
+           lambda f: f.loc[f["val_accuracy"].idxmin(), "arch"],          # the worst
+           lambda f: f["arch"][int(np.argmax(f["val_accuracy"].to_numpy()))],  # position used as a label
+           lambda f: int(f["val_accuracy"].idxmax()),                    # the row label, not the string
+           lambda f: f["arch"].iloc[0]])
+
+
+# -- q2: the noise of a training seed -------------------------------------------------------
+
+_Q2_ARCHS = {"mlp-mnist1d": ["64relu-32tanh", "16tanh-16tanh", "64relu-64relu-64elu", "32elu"],
+             "cell-mnist1d": ["|conv3~0|+|skip~0|conv3~1|+|avgpool3~0|conv3~1|conv3~2|",
+                              "|none~0|+|none~0|none~1|+|conv3~0|none~1|none~2|",
+                              "|avgpool3~0|+|none~0|skip~1|+|none~0|none~1|avgpool3~2|"]}
+
+
+def _true_seed_std(bench, arch: str) -> float:
+    i = bench.index(bench.space.parse(arch))
+    return float(np.std(bench.val[i, :, -1], ddof=1))
+
+
+def _check_seed_std(seed_std) -> None:
+    _callable(seed_std, "seed_std")
+    for name, archs in _Q2_ARCHS.items():
+        bench = _benchmark(name)
+        for arch in archs:
+            got = _returned(seed_std(bench, arch), "`seed_std`")
+            try:
+                value = float(got)
+            except (TypeError, ValueError):
+                raise Incorrect(f"`seed_std` should return one number, got {type(got).__name__}") from None
+            i = bench.index(bench.space.parse(arch))
+            want = _true_seed_std(bench, arch)
+            if np.isclose(value, want, rtol=1e-6, atol=1e-12):
+                continue
+            final = bench.val[i, :, -1]
+            if np.isclose(value, np.std(final, ddof=0), rtol=1e-6, atol=1e-12):
+                raise Incorrect("that is the population standard deviation (ddof=0); with only a few seeds, "
+                                "use the sample standard deviation, ddof=1")
+            if np.isclose(value, np.std(bench.test[i, :, -1], ddof=1), rtol=1e-6, atol=1e-12):
+                raise Incorrect("that is the spread of the *test* accuracy; use the validation accuracy")
+            raise Incorrect(f"for {arch!r} in {name!r} your standard deviation is "
+                            f"{'too large' if value > want else 'too small'}: take the final epoch "
+                            f"of each seed, then the standard deviation across the seeds")
+
+
+def seed_std(bench, arch):
+    """Sample standard deviation, across the benchmark's training seeds, of the final-epoch
+    validation accuracy of `arch` (a string)."""
+    i = bench.index(bench.space.parse(arch))
+    final = bench.val[i, :, -1]          # one number per seed
+    return float(np.std(final, ddof=1))
+
+
+q2 = Exercise(
+    "q2", var="seed_std", checker=_check_seed_std, reference=lambda: seed_std,
+    hint=["`bench.space.parse(arch)` turns the string into an architecture; `bench.index(...)` gives its row "
+          "in the arrays. `bench.val` has shape (architectures, seeds, epochs).",
+          "`bench.val[i, :, -1]` is the final-epoch validation accuracy of row `i`, one number per seed.",
+          "`np.std(values, ddof=1)` is the sample standard deviation."],
+    wrong=[lambda b, a: float(np.std(b.val[b.index(b.space.parse(a)), :, -1])),        # ddof=0
+           lambda b, a: float(np.std(b.test[b.index(b.space.parse(a)), :, -1], ddof=1)),  # test
+           lambda b, a: float(np.std(b.val[b.index(b.space.parse(a)), 0, :], ddof=1)),  # over epochs
+           lambda b, a: None])
+
+
+# -- q3: score on held-out data ---------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def _trained(dataset: str):
+    """A small MLP trained briefly on `dataset` (real training, fixed seed), and the data."""
+    from ..data import load_dataset
+    from ..spaces import MLPSpace
+    from ..training import TrainConfig, train
+
+    space, data = MLPSpace(), load_dataset(dataset)
+    arch = space.parse("64relu-32tanh")
+    result = train(lambda: space.build(arch, data.num_features, data.num_classes), data,
+                   TrainConfig(epochs=6, lr=0.02), seed=0, keep_model=True)
+    return result.model, data
+
+
+def _check_val_accuracy(val_accuracy) -> None:
+    from ..training import accuracy
+
+    _callable(val_accuracy, "val_accuracy")
+    for dataset in ("mnist1d", "random-labels"):
+        model, data = _trained(dataset)
+        got = _returned(val_accuracy(model, data), "`val_accuracy`")
+        try:
+            value = float(got)
+        except (TypeError, ValueError):
+            raise Incorrect(f"`val_accuracy` should return one number, got {type(got).__name__}") from None
+        want = accuracy(model, data.x_val, data.y_val)
+        if np.isclose(value, want, rtol=1e-9, atol=1e-9):
+            continue
+        if np.isclose(value, 100 * want):
+            raise Incorrect("give accuracy as a fraction from 0 to 1, not a percentage")
+        if np.isclose(value, accuracy(model, data.x_train, data.y_train)):
+            raise Incorrect("that is the accuracy on the *training* data, which rewards memorising; "
+                            "score on `data.x_val` and `data.y_val`")
+        if np.isclose(value, accuracy(model, data.x_test, data.y_test)):
+            raise Incorrect("that is the *test* accuracy: keep the test split for the final report, "
+                            "and score the search on `data.x_val`")
+        raise Incorrect(f"on the {dataset!r} data your accuracy is {'too large' if value > want else 'too small'}: "
+                        f"count the validation examples whose predicted class (the largest output) "
+                        f"equals the label, and divide by how many there are")
+
+
+def val_accuracy(model, data):
+    """Fraction of the validation split that `model` labels correctly."""
+    import torch
+
+    model.eval()                                   # no training-time behaviour while scoring
+    with torch.no_grad():                          # no gradients needed
+        scores = model(torch.tensor(data.x_val))   # (examples, classes)
+    predicted = scores.argmax(dim=1).numpy()       # the class with the largest score
+    return float((predicted == data.y_val).mean())
+
+
+def _on_train(model, data):
+    import torch
+
+    with torch.no_grad():
+        predicted = model(torch.tensor(data.x_train)).argmax(dim=1).numpy()
+    return float((predicted == data.y_train).mean())
+
+
+def _on_test(model, data):
+    import torch
+
+    with torch.no_grad():
+        predicted = model(torch.tensor(data.x_test)).argmax(dim=1).numpy()
+    return float((predicted == data.y_test).mean())
+
+
+q3 = Exercise(
+    "q3", var="val_accuracy", checker=_check_val_accuracy, reference=lambda: val_accuracy,
+    hint=["Turn `data.x_val` into a tensor with `torch.tensor`, run the model on it inside "
+          "`with torch.no_grad():`, and compare the predicted classes with `data.y_val`.",
+          "The model outputs one score per class; the prediction is `scores.argmax(dim=1)`. "
+          "`.numpy()` turns it back into a NumPy array.",
+          "`return float((predicted == data.y_val).mean())`"],
+    wrong=[_on_train, _on_test, lambda m, d: 100 * val_accuracy(m, d), lambda m, d: None])
