@@ -168,7 +168,7 @@ class SearchDashboard:
         custom = frame[["arch", "val_accuracy", "test_accuracy", "params", "latency_ms"]].to_numpy()
         hover = ("%{customdata[0]}<br>val %{customdata[1]:.4f} · test %{customdata[2]:.4f}<br>"
                  "%{customdata[3]:,} parameters · %{customdata[4]:.2f} ms<extra></extra>")
-        bar = dict(title=dict(text="test<br>accuracy", side="top"), x=0.46, len=0.9, thickness=12)
+        bar = dict(title=dict(text="test<br>accuracy", side="top"), x=0.47, len=0.9, thickness=12)
         if layout(self.bench.space)[2]:
             n = int(np.sqrt(len(frame)))
             fig.add_trace(go.Heatmap(z=frame["test_accuracy"].to_numpy().reshape(n, n), zmin=low,
@@ -178,13 +178,14 @@ class SearchDashboard:
             fig.update_yaxes(showticklabels=False, title_text="edges into nodes 1, 2", row=1, col=1)
         else:
             fig.add_trace(go.Scatter(x=frame["x"], y=frame["y"], mode="markers", customdata=custom,
-                                     hovertemplate=hover, name="landscape",
+                                     hovertemplate=hover, name="landscape", showlegend=False,
                                      marker=dict(color=frame["test_accuracy"], cmin=low, colorscale="Viridis",
                                                  size=6, colorbar=bar)), 1, 1)
             fig.update_xaxes(title_text="first MDS axis", row=1, col=1)
             fig.update_yaxes(title_text="second MDS axis", row=1, col=1)
         fig.add_trace(go.Scatter(x=[], y=[], mode="markers", name="visited", hoverinfo="text",
-                                 marker=dict(size=8, color="rgba(0,0,0,0)", line=dict(color="white", width=1.5))), 1, 1)
+                                 marker=dict(size=8, color="rgba(255,255,255,0.55)", line=dict(color="black", width=1))),
+                      1, 1)
         fig.add_trace(go.Scatter(x=[], y=[], mode="lines+markers", name="incumbent path", hoverinfo="skip",
                                  line=dict(color="#e4572e", width=2.5), marker=dict(size=6)), 1, 1)
         fig.add_trace(go.Scatter(x=[], y=[], mode="markers", name="evaluations", hoverinfo="text",
@@ -193,11 +194,12 @@ class SearchDashboard:
                                  line=dict(color="#1f77b4", width=2.5), hoverinfo="skip"), 1, 2)
         best = float(self.bench.val[:, :, -1].mean(axis=1).max())
         fig.add_hline(best, line_dash="dash", line_color="#2a9d8f", row=1, col=2,
-                      annotation_text="benchmark optimum (mean val)", annotation_position="bottom right")
+                      annotation_text="optimum (mean val)", annotation_position="top left")
         floor = float(np.quantile(self.bench.val[:, :, -1], 0.1))
-        fig.update_yaxes(range=[floor, min(1.0, best + 0.015)], title_text="validation accuracy", row=1, col=2)
+        fig.update_yaxes(range=[floor, min(1.0, best + 0.015)], title_text="validation accuracy", side="right",
+                         row=1, col=2)
         fig.update_xaxes(title_text="simulated seconds of training", row=1, col=2)
-        fig.update_layout(height=470, width=1050, margin=dict(l=40, r=20, t=50, b=40), template="plotly_white",
+        fig.update_layout(height=470, width=960, margin=dict(l=40, r=60, t=50, b=40), template="plotly_white",
                           legend=dict(orientation="h", y=-0.12, x=0.55))
         return go.FigureWidget(fig)
 
@@ -266,7 +268,7 @@ class LiveTraining:
             fig.update_xaxes(title_text="epoch", range=[0.5, self.config.epochs + 0.5], row=1, col=col)
         fig.update_yaxes(title_text="cross-entropy", row=1, col=1)
         fig.update_yaxes(title_text="accuracy", range=[0, 1], row=1, col=2)
-        fig.update_layout(height=360, width=900, template="plotly_white", margin=dict(t=40, b=40),
+        fig.update_layout(height=360, width=880, template="plotly_white", margin=dict(t=40, b=40),
                           title_text=f"{space.to_string(self.arch)} on {self.data.name}", title_font_size=13)
         self.figure = go.FigureWidget(fig)
         self.start_button = widgets.Button(description="Train", icon="play", button_style="success").add_class("nastutor-start")
@@ -290,19 +292,20 @@ class LiveTraining:
         return not self._stop.is_set()
 
     def _run(self) -> None:
-        with self.output:
-            try:
-                data = self.data
-                self.result = train(lambda: self.space.build(self.arch, data.num_features, data.num_classes), data,
-                                    self.config, seed=self.seed, on_epoch=self._on_epoch)
-                done = "stopped" if self._stop.is_set() else "finished"
-                self.status.value = (f"{done} after {len(self.records)} epochs in {self.result.seconds:.1f} s: "
-                                     f"validation {self.result.val_accuracy:.3f}, test {self.result.test_accuracy:.3f}")
-            except Exception as e:  # a thread's exception would vanish: say it where the learner looks
-                self.error = e
-                self.status.value = f"<b>training failed</b>: {html.escape(f'{type(e).__name__}: {e}')}"
-            finally:
-                self.start_button.disabled, self.stop_button.disabled = False, True
+        # No `with self.output:` here: entered from a thread, an Output widget captures whatever
+        # the notebook's current cell displays (this view included). Errors go to the status line.
+        try:
+            data = self.data
+            self.result = train(lambda: self.space.build(self.arch, data.num_features, data.num_classes), data,
+                                self.config, seed=self.seed, on_epoch=self._on_epoch)
+            done = "stopped" if self._stop.is_set() else "finished"
+            self.status.value = (f"{done} after {len(self.records)} epochs in {self.result.seconds:.1f} s: "
+                                 f"validation {self.result.val_accuracy:.3f}, test {self.result.test_accuracy:.3f}")
+        except Exception as e:  # a thread's exception would vanish: say it where the learner looks
+            self.error = e
+            self.status.value = f"<b>training failed</b>: {html.escape(f'{type(e).__name__}: {e}')}"
+        finally:
+            self.start_button.disabled, self.stop_button.disabled = False, True
 
     def start(self, block: bool = False) -> None:
         """Train from scratch (`block=True` waits until training ends)."""
@@ -381,10 +384,12 @@ class ComparisonDashboard:
             self.figure.add_bar(x=[], y=[], orientation="h", showlegend=False, row=1, col=2, name="at budget",
                                 error_x=dict(type="data", array=[]))
             label = "validation" if metric == "val_regret" else "test"
-            self.figure.update_yaxes(type="log", title_text=f"{label} regret (pp)", row=1, col=1)
+            ticks = [0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50]
+            self.figure.update_yaxes(type="log", title_text=f"{label} regret (pp)", tickvals=ticks,
+                                     ticktext=[f"{t:g}" for t in ticks], row=1, col=1)
             self.figure.update_xaxes(title_text="evaluations", row=1, col=1)
             self.figure.update_xaxes(title_text=f"{label} regret (pp), 95% interval", row=1, col=2)
-            self.figure.update_layout(height=430, width=1050, template="plotly_white", margin=dict(t=40, b=40),
+            self.figure.update_layout(height=430, width=960, template="plotly_white", margin=dict(t=40, b=40),
                                       legend=dict(x=0.45, y=1.0, xanchor="right"), shapes=[])
 
     def _changed(self, change: dict[str, Any]) -> None:
@@ -416,7 +421,8 @@ class ComparisonDashboard:
         label = "validation" if metric == "val_regret" else "test"
         self.table.value = (
             f"<b>Ranking at {budget} evaluations</b> ({int(ranked['runs'].iloc[0])} seeds each)"
-            f"<table class='nastutor-table' style='border-collapse:collapse'><tr><th>rank</th><th>strategy</th>"
+            f"<table class='nastutor-table' cellpadding='4' style='border-collapse:collapse'>"
+            f"<tr><th>rank</th><th>strategy</th>"
             f"<th>mean {label} regret (pp) ± 95% CI</th><th>one-sided rank-sum p vs {html.escape(self.baseline)}</th>"
             f"</tr>{rows}</table>")
 
