@@ -102,3 +102,21 @@ def test_lesson_exercise(lesson, ex):
         result = ex.check(_boom)
         assert result.status == "incorrect" and "RuntimeError" in result.message
     assert ex.hint().text and ex.solution().text
+
+
+def test_code_that_still_holds_the_placeholder_is_not_attempted():
+    def checker(f):
+        raise Incorrect("never reached")
+
+    ex = Exercise("q3", var="f", checker=checker, reference=lambda: (lambda x: x), hint="h")
+
+    def untouched(x):
+        ____  # your code here
+
+    class Untouched:
+        def ask(self):
+            ____
+
+    assert ex.check(untouched).status == "not attempted"
+    assert ex.check(Untouched).status == "not attempted"
+    assert ex.check(lambda x: x).status == "incorrect"

@@ -188,6 +188,9 @@ class Exercise:
         if isinstance(answer, _Placeholder):
             raise NotAttempted(f"replace the ____ in `{self.var} = ____` with your answer, run that cell, "
                                f"then run {self.name}.check() again")
+        if _uses_placeholder(answer):
+            raise NotAttempted(f"`{self.var}` still contains the ____ placeholder: replace it with your code, "
+                               f"run that cell, then run {self.name}.check() again")
         if self._checker is not None:
             self._checker(answer)
         else:
@@ -240,6 +243,20 @@ class Exercise:
 
 
 _PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def _code_uses_placeholder(code) -> bool:
+    return "____" in code.co_names or any(
+        _code_uses_placeholder(c) for c in code.co_consts if hasattr(c, "co_names"))
+
+
+def _uses_placeholder(answer: Any) -> bool:
+    """True when the learner's function (or a method of their class) still mentions `____`."""
+    if inspect.isclass(answer):
+        return any(_uses_placeholder(v) for v in vars(answer).values())
+    func = getattr(answer, "__func__", answer)  # methods, static/class methods
+    code = getattr(func, "__code__", None)
+    return code is not None and _code_uses_placeholder(code)
 
 
 def _learner_line(error: BaseException) -> str:

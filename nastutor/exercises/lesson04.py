@@ -1,0 +1,326 @@
+"""Exercises of lesson 04 (random search): random search as an ask/tell strategy, the expected
+best of n random samples from order statistics, and the regret of a search's incumbent.
+
+    >>> from nastutor.exercises.lesson04 import *     # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from ._checking import ____, Exercise, Incorrect, answered, same
+from ..strategies import Strategy
+
+__all__ = ["____", "q1", "q2", "q3"]
+
+
+# -- helpers the checkers share ---------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def _evaluator(name: str):
+    from ..evaluators import TabularEvaluator
+
+    return TabularEvaluator(name)
+
+
+def _returned(value, what: str):
+    """The learner's return value, or a kind message if it is missing."""
+    if value is None:
+        raise Incorrect(f"{what} returned None: did you forget `return`?")
+    return answered(value)
+
+
+def _callable(f, name: str):
+    answered(f)
+    if not callable(f):
+        raise Incorrect(f"`{name}` should be a function (define it with `def {name}(...):`), "
+                        f"got {type(f).__name__}")
+
+
+# -- q1: random search as an ask/tell strategy -------------------------------------------------
+
+def _draws(strategy: Strategy, space, seed: int, n: int) -> list:
+    strategy.setup(space, seed, None)
+    out = []
+    for _ in range(n):
+        arch = answered(strategy.ask())
+        if arch is None:
+            raise Incorrect("`ask()` returned None: did you forget `return`?")
+        if arch not in space:
+            raise Incorrect(f"`ask()` returned {str(arch)[:80]!r}, which is not an architecture of "
+                            f"{space!r}: return a tuple such as `space.parse(...)` gives")
+        out.append(arch)
+    return out
+
+
+def _chi2_ok(counts: np.ndarray, probs: np.ndarray) -> bool:
+    """A chi-squared goodness-of-fit test that only rejects clear departures (p < 1e-4)."""
+    from scipy import stats
+
+    expected = probs * counts.sum()
+    return stats.chisquare(counts, expected).pvalue > 1e-4
+
+
+def _check_strategy(cls) -> None:
+    from ..search import run_search
+
+    answered(cls)
+    strategy = cls()  # the learner's constructor; an exception becomes a friendly message
+    if not isinstance(strategy, Strategy):
+        raise Incorrect("`MyRandomSearch` should be a class that subclasses `nt.Strategy`: "
+                        "`class MyRandomSearch(nt.Strategy):`")
+    for name in ("cell-mnist1d", "mlp-mnist1d"):
+        ev = _evaluator(name)
+        space = ev.space
+        first = _draws(strategy, space, 0, 20)
+        a = [e.arch for e in run_search(strategy, ev, budget=40, seed=0, progress=False)]
+        b = [e.arch for e in run_search(strategy, ev, budget=40, seed=0, progress=False)]
+        c = [e.arch for e in run_search(strategy, ev, budget=40, seed=1, progress=False)]
+        if a != b or a[:20] != first:
+            raise Incorrect("two searches with the same seed proposed different architectures: draw every "
+                            "random number from `self.rng`, which `setup(space, seed)` creates from the seed, "
+                            "never from `np.random` or `random`")
+        if a == c:
+            raise Incorrect("searches with seeds 0 and 1 proposed the same architectures: the draws must "
+                            "depend on the seed (use `self.rng`, which `setup` makes from it)")
+        if len(set(a)) < 10:
+            raise Incorrect(f"40 draws from {name}'s space held only {len(set(a))} distinct architectures: "
+                            "random search should spread over the whole space")
+    # uniform over every architecture of each space
+    mlp = _evaluator("mlp-mnist1d").space
+    draws = _draws(strategy, mlp, 123, 4000)
+    depth = np.bincount([len(arch) for arch in draws], minlength=mlp.max_depth + 1)[1:]
+    per_depth = np.array([len(mlp.layer_choices) ** d for d in range(1, mlp.max_depth + 1)], dtype=float)
+    if not _chi2_ok(depth, per_depth / per_depth.sum()):
+        shares = ", ".join(f"{d + 1} layer{'s' if d else ''}: {c / len(draws):.1%}" for d, c in enumerate(depth))
+        raise Incorrect(f"on MLPSpace your draws have {shares}; but the space holds many more deep MLPs than "
+                        "shallow ones, and uniform random search gives each *architecture* the same chance")
+    cell = _evaluator("cell-mnist1d").space
+    draws = _draws(strategy, cell, 123, 4000)
+    for e, (options_name, options) in enumerate(cell.decisions):
+        counts = np.array([sum(arch[e] == op for arch in draws) for op in options])
+        if not _chi2_ok(counts, np.full(len(options), 1 / len(options))):
+            raise Incorrect(f"on CellSpace the operations on {options_name} are not equally frequent "
+                            f"({', '.join(f'{op}: {c}' for op, c in zip(options, counts))} in 4000 draws): "
+                            "draw from all 4096 cells, not only from a subset such as `space.unique`")
+
+
+class MyRandomSearch(Strategy):
+    """Uniform over every architecture of the space, reproducible from the seed."""
+
+    def setup(self, space, seed=0, max_epochs=None):
+        super().setup(space, seed, max_epochs)         # sets self.space and self.rng
+        self.archs = list(space.enumerate())           # every architecture, once
+
+    def ask(self):
+        return self.archs[int(self.rng.integers(len(self.archs)))]
+
+
+class _PerDecision(Strategy):
+    """Uniform per decision: too many shallow MLPs."""
+
+    def ask(self):
+        return self.space.decide(lambda name, options: options[int(self.rng.integers(len(options)))])
+
+
+class _GlobalRandom(Strategy):
+    """Ignores the seed."""
+
+    def ask(self):
+        return self.space.sample(np.random.default_rng())
+
+
+class _FixedSeed(Strategy):
+    """Same draws whatever the seed."""
+
+    def setup(self, space, seed=0, max_epochs=None):
+        super().setup(space, 0, max_epochs)
+
+    def ask(self):
+        return self.space.sample(self.rng)
+
+
+class _Canonical(Strategy):
+    """Uniform over the canonical cells only."""
+
+    def ask(self):
+        unique = self.space.unique
+        return unique[int(self.rng.integers(len(unique)))]
+
+
+class _NoReturn(Strategy):
+    def ask(self):
+        self.space.sample(self.rng)
+
+
+q1 = Exercise(
+    "q1", var="MyRandomSearch", checker=_check_strategy, reference=lambda: MyRandomSearch,
+    solution='''class MyRandomSearch(nt.Strategy):
+    def setup(self, space, seed=0, max_epochs=None):
+        super().setup(space, seed, max_epochs)         # sets self.space and self.rng
+        self.archs = list(space.enumerate())           # every architecture, once
+
+    def ask(self):
+        return self.archs[int(self.rng.integers(len(self.archs)))]''',
+    wrong=[_PerDecision, _GlobalRandom, _FixedSeed, _Canonical, _NoReturn],
+    hint=["`nt.Strategy.setup(space, seed, max_epochs)` stores `self.space` and a NumPy generator "
+          "`self.rng` made from the seed: take every random number from `self.rng`.",
+          "Choosing each decision uniformly (depth, then each layer) is not uniform over "
+          "architectures: MLPSpace has 9 one-layer MLPs but 729 three-layer ones.",
+          "Override `setup` to call `super().setup(space, seed, max_epochs)` and keep "
+          "`list(space.enumerate())`; in `ask`, return the element at `int(self.rng.integers(len(...)))`."])
+
+
+# -- q2: the expected best of n random samples -------------------------------------------------
+
+def expected_best(accuracies, n):
+    """E[max of n independent uniform draws from `accuracies`], by order statistics."""
+    x = np.sort(np.asarray(accuracies, dtype=float))
+    N = len(x)
+    i = np.arange(1, N + 1)
+    return float(np.sum(x * ((i / N) ** n - ((i - 1) / N) ** n)))
+
+
+def _best_cases():
+    rng = np.random.default_rng(11)
+    bench = _evaluator("cell-mnist1d").benchmark
+    raw_rows = np.array([bench.index(a) for a in bench.space.enumerate()])
+    weighted = bench.val[raw_rows, :, -1].ravel()
+    return [(np.array([0.0, 1.0]), 2), (rng.uniform(size=50), 1), (rng.uniform(size=50), 3),
+            (rng.permutation(np.linspace(0.2, 0.9, 37)), 10),
+            (np.round(rng.uniform(0.5, 1.0, size=200), 2), 5),          # with ties
+            (weighted, 10), (weighted, 100), (bench.val[:, :, -1].mean(axis=1), 20)]
+
+
+def _check_expected_best(learner) -> None:
+    _callable(learner, "expected_best")
+    for accuracies, n in _best_cases():
+        got = _returned(learner(accuracies.copy(), n), "`expected_best`")
+        want = expected_best(accuracies, n)
+        if n == 1:
+            same(got, want, rel=1e-9, what="with n = 1 (the best of one draw is just one draw: its "
+                                           "expected value is the mean), your answer")
+        else:
+            same(got, want, rel=1e-9,
+                 what=f"for n = {n} draws from {len(accuracies)} accuracies"
+                      f"{' (unsorted)' if np.any(np.diff(accuracies) < 0) else ''}, your expected best")
+
+
+def _top_n_mean(accuracies, n):
+    return float(np.mean(np.sort(accuracies)[-n:]))
+
+
+def _maximum(accuracies, n):
+    return float(np.max(accuracies))
+
+
+def _no_difference(accuracies, n):
+    x = np.sort(accuracies)
+    i = np.arange(1, len(x) + 1)
+    return float(np.sum(x * (i / len(x)) ** n))
+
+
+def _monte_carlo(accuracies, n):
+    rng = np.random.default_rng(0)
+    return float(rng.choice(accuracies, size=(2000, n)).max(axis=1).mean())
+
+
+def _unsorted(accuracies, n):
+    x = np.asarray(accuracies, dtype=float)
+    i = np.arange(1, len(x) + 1)
+    return float(np.sum(x * ((i / len(x)) ** n - ((i - 1) / len(x)) ** n)))
+
+
+q2 = Exercise(
+    "q2", var="expected_best", checker=_check_expected_best, reference=lambda: expected_best,
+    wrong=[_top_n_mean, _maximum, _no_difference, _monte_carlo, _unsorted],
+    hint=["Sort the accuracies: x_(1) <= ... <= x_(N). The best of n draws is at most x_(i) with "
+          "probability F(x_(i))^n = (i/N)^n.",
+          "The best of n draws is exactly the i-th sorted value with probability "
+          "(i/N)^n - ((i-1)/N)^n; E[best] sums x_(i) times that probability.",
+          "`x = np.sort(accuracies); i = np.arange(1, len(x) + 1)`, then "
+          "`np.sum(x * ((i / N) ** n - ((i - 1) / N) ** n))`. Tied values need no special care."])
+
+
+# -- q3: the regret of an incumbent trajectory -------------------------------------------------
+
+def _histories():
+    from ..search import run_search
+    from ..strategies import GridSearch, RandomSearch, RegularizedEvolution
+
+    cell, mlp = _evaluator("cell-mnist1d"), _evaluator("mlp-mnist1d")
+    return [(run_search(RandomSearch(), cell, budget=60, seed=0, progress=False), cell),
+            (run_search(RandomSearch(), mlp, budget=80, seed=3, progress=False), mlp),
+            (run_search(GridSearch(), mlp, budget=40, seed=0, progress=False), mlp),
+            (run_search(RegularizedEvolution(), cell, budget=120, seed=5, progress=False), cell),
+            (run_search(RandomSearch(), cell, budget=100, seed=3, progress=False), cell)]  # a tie matters
+
+
+def _check_regret(learner) -> None:
+    from ..compare import regret_frame
+
+    _callable(learner, "regret_curve")
+    for history, ev in _histories():
+        got = _returned(learner(history, ev.benchmark), "`regret_curve`")
+        got = np.asarray(got, dtype=float)
+        if got.shape != (len(history),):
+            raise Incorrect(f"for a history of {len(history)} evaluations, return {len(history)} regrets "
+                            f"(one per step), got shape {got.shape}")
+        if np.any(got < -1e-12):
+            raise Incorrect("some regrets are negative: measure the incumbent by its mean accuracy after full "
+                            "training (over the benchmark's seeds), not by the single noisy evaluation "
+                            "the search saw")
+        want = regret_frame(history, ev)["val_regret"].to_numpy()
+        same(got, want, rel=1e-9, abs=1e-12, what=f"on a {len(history)}-step search of {ev.benchmark.name}, "
+                                                  "your regret curve")
+
+
+def regret_curve(history, bench):
+    """Per step: the benchmark's best mean final validation accuracy minus that of the incumbent
+    (the architecture with the best validation accuracy the search has seen so far)."""
+    truth = bench.val[:, :, -1].mean(axis=1)        # mean over seeds, after full training
+    regrets, best = [], None
+    for e in history:
+        if best is None or e.val_accuracy > best.val_accuracy:   # strictly better: History's rule
+            best = e
+        regrets.append(truth.max() - truth[bench.index(best.arch)])
+    return np.array(regrets)
+
+
+def _seen_value(history, bench):
+    truth = bench.val[:, :, -1].mean(axis=1)
+    return truth.max() - history.to_frame()["incumbent_val"].to_numpy()
+
+
+def _oracle(history, bench):
+    truth = bench.val[:, :, -1].mean(axis=1)
+    seen = np.array([truth[bench.index(e.arch)] for e in history])
+    return truth.max() - np.maximum.accumulate(seen)
+
+
+def _max_over_seeds(history, bench):
+    truth = bench.val[:, :, -1].mean(axis=1)
+    inc = history.to_frame()["incumbent"]
+    return np.array([bench.val[:, :, -1].max() - truth[bench.index(bench.space.parse(a))] for a in inc])
+
+
+def _ties_move(history, bench):
+    truth = bench.val[:, :, -1].mean(axis=1)
+    regrets, best = [], None
+    for e in history:
+        if best is None or e.val_accuracy >= best.val_accuracy:
+            best = e
+        regrets.append(truth.max() - truth[bench.index(best.arch)])
+    return np.array(regrets)
+
+
+q3 = Exercise(
+    "q3", var="regret_curve", checker=_check_regret, reference=lambda: regret_curve,
+    wrong=[_seen_value, _oracle, _max_over_seeds, _ties_move],
+    hint=["The ground truth of an architecture is its mean validation accuracy over the benchmark's "
+          "seeds after full training: `bench.val[:, :, -1].mean(axis=1)`, indexed by `bench.index(arch)`.",
+          "The incumbent after step t is the evaluation with the highest `val_accuracy` among the first "
+          "t + 1 (the one the search would choose); it changes only when a later one is strictly better.",
+          "Walk through `history` keeping the incumbent; regret = truth.max() - truth[bench.index(incumbent.arch)]. "
+          "It can go *up*: the search chooses on one noisy seed."])
