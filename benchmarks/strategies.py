@@ -61,27 +61,44 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--long", type=int, default=600, help="evaluations per run for time-to-target")
+    parser.add_argument("--parts", type=int, nargs="+", default=[1, 2, 3], choices=[1, 2, 3],
+                        help="which of the three measurements to run (default: all)")
     args = parser.parse_args()
     ev = nt.TabularEvaluator("cell-mnist1d")
     seeds = range(args.seeds)
     pd.set_option("display.width", 200)
 
-    start = time.perf_counter()
-    runs = compare(strategies(), ev, budget=max(BUDGETS), seeds=seeds, workers=args.workers)
-    print(f"1. Final regret over {args.seeds} seeds ({time.perf_counter() - start:.0f} s)")
-    table = pd.concat([summarize(runs, b, baseline="random") for b in BUDGETS])
-    print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    if 1 in args.parts:
+        regret_table(ev, seeds, args.workers)
+    if 2 in args.parts:
+        time_table(ev, seeds, args.workers, args.long)
+    if 3 in args.parts:
+        overhead_table(ev)
 
+
+def regret_table(ev: nt.TabularEvaluator, seeds: range, workers: int) -> None:
+    start = time.perf_counter()
+    runs = compare(strategies(), ev, budget=max(BUDGETS), seeds=seeds, workers=workers)
+    print(f"1. Final regret over {len(seeds)} seeds ({time.perf_counter() - start:.0f} s)")
+    table = pd.concat([summarize(runs, b, baseline="random") for b in BUDGETS])
+    formats = {c: (lambda v: f"{v:.1e}") if c.endswith("_p") else (lambda v: f"{v:.4f}")
+               for c in table.columns if table[c].dtype.kind == "f"}
+    print(table.to_string(index=False, formatters=formats))
+
+
+def time_table(ev: nt.TabularEvaluator, seeds: range, workers: int, evaluations: int) -> None:
     fast = {k: v for k, v in strategies().items() if k != "bo"}
-    long = compare(fast, ev, budget=args.long, seeds=seeds, workers=args.workers)
+    long = compare(fast, ev, budget=evaluations, seeds=seeds, workers=workers)
     reach = time_to_target(long, target=0.005).groupby("strategy", sort=False)["seconds"]
     median = reach.median()
-    print(f"\n2. Median simulated seconds to within 0.5 pp of the optimum (runs of {args.long} evaluations; "
+    print(f"\n2. Median simulated seconds to within 0.5 pp of the optimum (runs of {evaluations} evaluations; "
           "NaN: fewer than half got there)")
-    frame = pd.DataFrame({"median_s": median, "reached": reach.count() / args.seeds,
+    frame = pd.DataFrame({"median_s": median, "reached": reach.count() / len(seeds),
                           "vs_random": median / median["random"], "vs_tpe": median / median["tpe"]})
     print(frame.to_string(float_format=lambda v: f"{v:.2f}"))
 
+
+def overhead_table(ev: nt.TabularEvaluator) -> None:
     costs = overhead(ev)
     print("\n3. ask+tell overhead per evaluation")
     base = pd.DataFrame({"microseconds": {k: 1e6 * v for k, v in costs.items()}})

@@ -110,12 +110,13 @@ def run_all(page) -> None:
 
 
 def wait_idle(page, timeout: float = 600) -> None:
-    """Wait until no cell is queued or running (no `[*]` prompt) and the kernel is idle."""
-    page.wait_for_timeout(1500)
+    """Wait until every code cell has run: each prompt shows an execution count (`[3]:`), none
+    shows `[*]`. (A notebook not yet run shows `[ ]:` everywhere, which does not count.)"""
     page.wait_for_function(
         """() => {
-            const prompts = [...document.querySelectorAll('.jp-InputArea-prompt')].map(p => p.textContent);
-            return prompts.length > 0 && !prompts.some(t => t.includes('*'));
+            const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
+                .map(p => p.textContent.trim());
+            return prompts.length > 0 && prompts.every(t => /^\[\d+\]:$/.test(t));
         }""", timeout=timeout * 1000, polling=500)
 
 

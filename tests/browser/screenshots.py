@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import signal
+import sys
 import tempfile
 from pathlib import Path
 
@@ -27,6 +29,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
     parser.add_argument("--max", type=int, default=14, help="screenshots per notebook at most")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # a killed run still stops its JupyterLab
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
     args.out.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
