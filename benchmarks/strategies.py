@@ -90,7 +90,8 @@ def time_table(ev: nt.TabularEvaluator, seeds: range, workers: int, evaluations:
     fast = {k: v for k, v in strategies().items() if k != "bo"}
     long = compare(fast, ev, budget=evaluations, seeds=seeds, workers=workers)
     reach = time_to_target(long, target=0.005).groupby("strategy", sort=False)["seconds"]
-    median = reach.median()
+    # a run that never got there counts as infinitely slow: the median is NaN if half never did
+    median = reach.apply(lambda s: s.fillna(np.inf).median()).replace(np.inf, np.nan)
     print(f"\n2. Median simulated seconds to within 0.5 pp of the optimum (runs of {evaluations} evaluations; "
           "NaN: fewer than half got there)")
     frame = pd.DataFrame({"median_s": median, "reached": reach.count() / len(seeds),
