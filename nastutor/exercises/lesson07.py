@@ -1,0 +1,447 @@
+"""Exercises of lesson 07 (comparing strategies fairly): a Student-t confidence interval, the
+Mann-Whitney U statistic, a one-sided permutation test, and judging strategy claims from real
+`compare()` results.
+
+    >>> from nastutor.exercises.lesson07 import *     # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from itertools import combinations
+
+import numpy as np
+
+from ._checking import ____, Exercise, Incorrect, NotAttempted, answered, same
+
+__all__ = ["____", "q1", "q2", "q3", "q4"]
+
+#: The lesson's protocol (the notebook uses the same values): seeds, budgets, the test's level.
+SEEDS = range(50)
+BUDGET = 100          # evaluations
+SECONDS = 400         # simulated seconds of training per search
+ALPHA = 0.05
+
+
+# -- helpers the checkers share ---------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def _evaluator():
+    from ..evaluators import TabularEvaluator
+
+    return TabularEvaluator("cell-mnist1d")
+
+
+def _returned(value, what: str):
+    """The learner's return value, or a kind message if it is missing."""
+    if value is None:
+        raise Incorrect(f"{what} returned None: did you forget `return`?")
+    return answered(value)
+
+
+def _callable(f, name: str):
+    answered(f)
+    if not callable(f):
+        raise Incorrect(f"`{name}` should be a function (define it with `def {name}(...):`), "
+                        f"got {type(f).__name__}")
+
+
+@lru_cache(maxsize=None)
+def _random_regrets(seeds: int = 20, budget: int = 30) -> np.ndarray:
+    """Final validation regrets of real random searches (a skewed sample with ties)."""
+    from ..compare import compare
+    from ..strategies import RandomSearch
+
+    runs = compare({"random": RandomSearch()}, _evaluator(), budget=budget, seeds=range(seeds))
+    return runs.groupby("seed")["val_regret"].last().to_numpy()
+
+
+# -- q1: a Student-t confidence interval -------------------------------------------------------
+
+def confidence_interval(values, confidence=0.95):
+    """The Student-t confidence interval (low, high) for the mean of `values`."""
+    from scipy import stats
+
+    x = np.asarray(values, dtype=float)
+    n = len(x)
+    half = stats.t.ppf(0.5 + confidence / 2, df=n - 1) * x.std(ddof=1) / np.sqrt(n)
+    return x.mean() - half, x.mean() + half
+
+
+def _ci_cases():
+    rng = np.random.default_rng(7)
+    return [(np.array([1.0, 2.0, 3.0, 4.0]), 0.95), (rng.normal(0.5, 2.0, size=5), 0.95),
+            (rng.exponential(0.004, size=12), 0.9), (_random_regrets(), 0.95), (_random_regrets(), 0.99),
+            (rng.normal(size=200), 0.95)]
+
+
+def _check_ci(learner) -> None:
+    _callable(learner, "confidence_interval")
+    for values, confidence in _ci_cases():
+        got = _returned(learner(values.copy(), confidence), "`confidence_interval`")
+        if np.ndim(got) != 1 or len(got) != 2:
+            raise Incorrect("return two numbers, the interval's (low, high), e.g. `return low, high`")
+        low, high = (float(v) for v in got)
+        want_low, want_high = confidence_interval(values, confidence)
+        if not low < values.mean() < high:
+            raise Incorrect("your interval should contain the sample mean: return (low, high) = mean minus and "
+                            "plus the half-width, not the half-width alone")
+        what = f"for {len(values)} values at {confidence:.0%} confidence, your interval's width"
+        same(high - low, want_high - want_low, rel=1e-6, what=what)
+        same(low, want_low, rel=1e-6, abs=1e-12, what=f"for {len(values)} values, your interval's lower end")
+
+
+def _ci_normal(values, confidence=0.95):
+    from scipy import stats
+
+    x = np.asarray(values, dtype=float)
+    half = stats.norm.ppf(0.5 + confidence / 2) * x.std(ddof=1) / np.sqrt(len(x))
+    return x.mean() - half, x.mean() + half
+
+
+def _ci_ddof0(values, confidence=0.95):
+    from scipy import stats
+
+    x = np.asarray(values, dtype=float)
+    half = stats.t.ppf(0.5 + confidence / 2, len(x) - 1) * x.std() / np.sqrt(len(x))
+    return x.mean() - half, x.mean() + half
+
+
+def _ci_std(values, confidence=0.95):
+    from scipy import stats
+
+    x = np.asarray(values, dtype=float)
+    half = stats.t.ppf(0.5 + confidence / 2, len(x) - 1) * x.std(ddof=1)
+    return x.mean() - half, x.mean() + half
+
+
+def _ci_one_sided(values, confidence=0.95):
+    from scipy import stats
+
+    x = np.asarray(values, dtype=float)
+    half = stats.t.ppf(confidence, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
+    return x.mean() - half, x.mean() + half
+
+
+def _ci_half_only(values, confidence=0.95):
+    from scipy import stats
+
+    x = np.asarray(values, dtype=float)
+    half = stats.t.ppf(0.5 + confidence / 2, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
+    return -half, half
+
+
+q1 = Exercise(
+    "q1", var="confidence_interval", checker=_check_ci, reference=lambda: confidence_interval,
+    wrong=[_ci_normal, _ci_ddof0, _ci_std, _ci_one_sided, _ci_half_only],
+    hint=["The interval is mean ± t · s / √n: s is the sample standard deviation (with n − 1 in its "
+          "denominator), s / √n the standard error of the mean.",
+          "t is the Student-t quantile with n − 1 degrees of freedom that leaves (1 − confidence) / 2 in each "
+          "tail: `scipy.stats.t.ppf(0.5 + confidence / 2, df=n - 1)`.",
+          "`x = np.asarray(values, float); half = stats.t.ppf(0.5 + confidence / 2, len(x) - 1) * "
+          "x.std(ddof=1) / np.sqrt(len(x))`; return `x.mean() - half, x.mean() + half`."])
+
+
+# -- q2: the Mann-Whitney U statistic ----------------------------------------------------------
+
+def mann_whitney_u(a, b):
+    """U of sample `a`: over all pairs (one value from a, one from b), how many have the a value
+    larger, counting a tie as half."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return float(np.sum(a[:, None] > b[None, :]) + 0.5 * np.sum(a[:, None] == b[None, :]))
+
+
+def _u_cases():
+    rng = np.random.default_rng(3)
+    regrets = _random_regrets()
+    return [(np.array([1.0, 2.0, 3.0]), np.array([2.5, 4.0])),
+            (np.array([0.0, 0.0, 1.0, 2.0]), np.array([0.0, 1.0, 1.0])),           # ties
+            (rng.normal(size=9), rng.normal(0.5, 1.0, size=14)),
+            (regrets[:10], regrets[10:]),                                              # real, with ties
+            (np.round(rng.exponential(0.004, size=40), 3), np.round(rng.exponential(0.005, size=35), 3))]
+
+
+def _check_u(learner) -> None:
+    from scipy import stats
+
+    _callable(learner, "mann_whitney_u")
+    for a, b in _u_cases():
+        got = _returned(learner(a.copy(), b.copy()), "`mann_whitney_u`")
+        want = stats.mannwhitneyu(a, b).statistic
+        ties = np.any(a[:, None] == b[None, :])
+        same(got, want, rel=1e-9, what=f"for samples of {len(a)} and {len(b)} values"
+                                       f"{' (with ties between them)' if ties else ''}, your U")
+
+
+def _u_smaller(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return float(np.sum(a[:, None] < b[None, :]) + 0.5 * np.sum(a[:, None] == b[None, :]))
+
+
+def _u_no_ties(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return float(np.sum(a[:, None] > b[None, :]))
+
+
+def _u_rank_sum(a, b):
+    from scipy import stats
+
+    ranks = stats.rankdata(np.concatenate([a, b]))
+    return float(ranks[:len(a)].sum())
+
+
+def _u_min(a, b):
+    u = mann_whitney_u(a, b)
+    return min(u, len(a) * len(b) - u)
+
+
+q2 = Exercise(
+    "q2", var="mann_whitney_u", checker=_check_u, reference=lambda: mann_whitney_u,
+    wrong=[_u_smaller, _u_no_ties, _u_rank_sum, _u_min],
+    hint=["U of `a` counts pairs: for every value x of a and every value y of b, add 1 if x > y, "
+          "½ if x == y, 0 if x < y.",
+          "With NumPy, compare every pair at once by broadcasting: `a[:, None] > b[None, :]` is an "
+          "len(a) × len(b) table of booleans.",
+          "`np.sum(a[:, None] > b[None, :]) + 0.5 * np.sum(a[:, None] == b[None, :])` (or, with ranks "
+          "of the pooled sample, R_a − n_a(n_a + 1)/2)."])
+
+
+# -- q3: a one-sided permutation test ----------------------------------------------------------
+
+def permutation_p(a, b, permutations=10_000, seed=0):
+    """One-sided p-value of "values of `a` tend to be smaller than those of `b`": the share of
+    random relabellings of the pooled values whose U is at most the observed U."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    rng = np.random.default_rng(seed)
+    pooled, n = np.concatenate([a, b]), len(a)
+    observed = mann_whitney_u(a, b)
+    hits = 0
+    for _ in range(permutations):
+        shuffled = rng.permutation(pooled)
+        hits += mann_whitney_u(shuffled[:n], shuffled[n:]) <= observed
+    return (hits + 1) / (permutations + 1)
+
+
+def _exact_p(a, b, statistic=None, side: str = "le") -> float:
+    """The exact permutation p-value, by enumerating every relabelling (small samples only)."""
+    statistic = statistic or mann_whitney_u
+    pooled, n = np.concatenate([a, b]), len(a)
+    observed = statistic(a, b)
+    values = []
+    for chosen in combinations(range(len(pooled)), n):
+        mask = np.zeros(len(pooled), dtype=bool)
+        mask[list(chosen)] = True
+        values.append(statistic(pooled[mask], pooled[~mask]))
+    values = np.array(values)
+    return float(np.mean(values <= observed + 1e-12 if side == "le" else values < observed - 1e-12))
+
+
+@lru_cache(maxsize=None)
+def _p_cases():
+    """(a, b, exact-or-accurate p) cases; the p-values are far enough apart to tell a right test
+    from a two-sided one, the opposite direction, a strict inequality or a mean difference."""
+    from scipy import stats
+
+    regrets = _random_regrets(40, 30)
+    cases = [(np.array([0.0, 0.0, 0.0, 0.0, 0.0, 10.0]), np.array([1.0, 1.0, 1.0, 1.0, 1.0, 1.0])),
+             (np.array([1.0, 2.0, 3.0, 5.0, 8.0, 9.0]), np.array([2.0, 4.0, 6.0, 7.0, 10.0, 11.0])),
+             (np.array([0.0, 1.0, 1.0, 2.0, 3.0, 3.0]), np.array([1.0, 2.0, 2.0, 3.0, 3.0, 4.0])),
+             (np.array([4.0, 1.0, 7.0, 3.0, 9.0]), np.array([5.0, 2.0, 8.0, 6.0, 10.0, 0.5]))]
+    out = [(a, b, _exact_p(a, b)) for a, b in cases]
+    a, b = regrets[:20], regrets[20:]
+    # larger samples with ties: scipy's normal approximation is close to the permutation p-value
+    out.append((a, b, stats.mannwhitneyu(a, b, alternative="less", method="asymptotic").pvalue))
+    return out
+
+
+def _check_permutation(learner) -> None:
+    _callable(learner, "permutation_p")
+    for k, (a, b, want) in enumerate(_p_cases()):
+        got = _returned(learner(a.copy(), b.copy(), 10_000, k), "`permutation_p`")
+        if not isinstance(got, (int, float, np.number)) or not 0 <= float(got) <= 1:
+            raise Incorrect(f"a p-value is a probability between 0 and 1; your function returned {got!r}")
+        if abs(float(got) - want) > 0.03:
+            hint = ("" if k else " (here most of a's values lie below all of b's, but one of a's values is a huge "
+                    "outlier: a rank test gives a small p-value, a test on the mean difference does not; check the "
+                    "direction of your test and that it uses U)")
+            raise Incorrect(f"for samples of {len(a)} and {len(b)} values your p-value is "
+                            f"{'too large' if got > want else 'too small'}{hint}")
+
+
+def _p_two_sided(a, b, permutations=10_000, seed=0):
+    p = permutation_p(a, b, permutations, seed)
+    return min(1.0, 2 * min(p, 1 - p))
+
+
+def _p_greater(a, b, permutations=10_000, seed=0):
+    return permutation_p(b, a, permutations, seed)
+
+
+def _p_strict(a, b, permutations=10_000, seed=0):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    rng = np.random.default_rng(seed)
+    pooled, n = np.concatenate([a, b]), len(a)
+    observed = mann_whitney_u(a, b)
+    hits = sum(mann_whitney_u(s[:n], s[n:]) < observed for s in (rng.permutation(pooled) for _ in range(permutations)))
+    return hits / permutations
+
+
+def _p_mean(a, b, permutations=10_000, seed=0):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    rng = np.random.default_rng(seed)
+    pooled, n = np.concatenate([a, b]), len(a)
+    observed = a.mean() - b.mean()
+    hits = sum(s[:n].mean() - s[n:].mean() <= observed for s in (rng.permutation(pooled) for _ in range(permutations)))
+    return (hits + 1) / (permutations + 1)
+
+
+q3 = Exercise(
+    "q3", var="permutation_p", checker=_check_permutation, reference=lambda: permutation_p,
+    wrong=[_p_two_sided, _p_greater, _p_strict, _p_mean],
+    hint=["If the two strategies were the same, the labels 'a' and 'b' would be arbitrary: any way of "
+          "splitting the pooled values into len(a) and len(b) would be as likely as the real one.",
+          "Repeat `permutations` times: shuffle the pooled values with `rng.permutation`, split them into "
+          "the first len(a) and the rest, compute U of the first part. The p-value is the share of shuffles "
+          "whose U is at most the observed U (small U = a's values are smaller).",
+          "`rng = np.random.default_rng(seed)`; count `mann_whitney_u(s[:n], s[n:]) <= observed` over the "
+          "shuffles `s`; return `(count + 1) / (permutations + 1)` (the +1 counts the observed split itself)."])
+
+
+# -- q4: which claims do the lesson's results support? -----------------------------------------
+
+#: The claims of the notebook's exercise, by key. Each is judged by a one-sided rank-sum test of
+#: `strategy` against `other` on `metric`, at `budget` evaluations or `seconds` of simulated training.
+CLAIMS = {
+    "evolution_100_evals": dict(strategy="evolution", other="random", budget=BUDGET, metric="val_regret"),
+    "evolution_test_400s": dict(strategy="evolution", other="random", seconds=SECONDS, metric="test_regret"),
+    "sh_400s": dict(strategy="sh", other="random", seconds=SECONDS, metric="val_regret"),
+    "local_400s": dict(strategy="local", other="random", seconds=SECONDS, metric="val_regret"),
+    "tpe_beats_evolution_100_evals": dict(strategy="tpe", other="evolution", budget=BUDGET, metric="val_regret"),
+}
+
+
+@lru_cache(maxsize=None)
+def _claim_runs():
+    from ..compare import compare
+    from ..strategies import LocalSearch, OptunaSampler, RandomSearch, RegularizedEvolution, SuccessiveHalving
+
+    import pandas as pd
+
+    ev = _evaluator()
+    timed = compare({"random": RandomSearch(), "evolution": RegularizedEvolution(), "local": LocalSearch(),
+                     "sh": SuccessiveHalving()}, ev, budget=None, seconds=SECONDS, seeds=SEEDS)
+    tpe = compare({"tpe": OptunaSampler("tpe")}, ev, budget=BUDGET, seeds=SEEDS)
+    return pd.concat([timed, tpe], ignore_index=True)
+
+
+def _final(runs, strategy, budget=None, seconds=None):
+    """Each seed's last row within `budget` evaluations or `seconds` simulated seconds."""
+    rows = runs[runs["strategy"] == strategy]
+    rows = rows[rows["step"] <= budget] if budget is not None else rows[rows["total_cost"] <= seconds]
+    return rows.groupby("seed").tail(1)
+
+
+def supported_claims() -> dict:
+    """Each claim of `CLAIMS`: is its one-sided rank-sum p-value below ALPHA?"""
+    from scipy import stats
+
+    runs = _claim_runs()
+    out = {}
+    for key, c in CLAIMS.items():
+        when = {k: c[k] for k in ("budget", "seconds") if k in c}
+        mine = _final(runs, c["strategy"], **when)[c["metric"]]
+        other = _final(runs, c["other"], **when)[c["metric"]]
+        out[key] = bool(stats.mannwhitneyu(mine, other, alternative="less").pvalue < ALPHA)
+    return out
+
+
+def _check_claims(answer) -> None:
+    answered(answer)
+    if not isinstance(answer, dict):
+        raise Incorrect("`claims` should be a dict mapping each claim's key to True or False")
+    missing = [k for k in CLAIMS if k not in answer]
+    extra = [k for k in answer if k not in CLAIMS]
+    if missing or extra:
+        raise Incorrect(f"`claims` should have exactly the keys {', '.join(CLAIMS)}"
+                        + (f"; missing: {', '.join(missing)}" if missing else "")
+                        + (f"; unexpected: {', '.join(map(str, extra))}" if extra else ""))
+    open_ = [k for k, v in answer.items() if v is ____]
+    if open_:
+        raise NotAttempted(f"replace the ____ of {', '.join(open_)} with True or False")
+    bad_type = [k for k, v in answer.items() if not isinstance(v, (bool, np.bool_))]
+    if bad_type:
+        raise Incorrect(f"judge each claim with True (supported) or False (not supported); "
+                        f"{', '.join(bad_type)} is not a bool")
+    truth = supported_claims()
+    wrong = sum(bool(answer[k]) != truth[k] for k in CLAIMS)
+    if wrong:
+        raise Incorrect(f"{wrong} of your {len(CLAIMS)} judgements {'is' if wrong == 1 else 'are'} not right. "
+                        "For each claim, find the one-sided rank-sum p-value at the claim's budget "
+                        "(evaluations or simulated seconds) and on the claim's metric (validation or test)")
+
+
+def _flip(key):
+    truth = supported_claims()
+    return {k: (not v if k == key else v) for k, v in truth.items()}
+
+
+def _wrong_claims():
+    """Plausible wrong judgement sets: everything supported, nothing supported, one claim flipped."""
+    return [{k: True for k in CLAIMS}, {k: False for k in CLAIMS}, *[_flip(k) for k in CLAIMS]]
+
+
+class _LazyWrong:
+    """The wrong answers of q4, built on first use: they need the comparison's results, which
+    take seconds to compute, and importing the lesson module should not."""
+
+    def __init__(self):
+        self._items = None
+
+    def _load(self) -> list:
+        if self._items is None:
+            self._items = _wrong_claims()
+        return self._items
+
+    def __iter__(self):
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def __getitem__(self, index):
+        return self._load()[index]
+
+
+q4 = Exercise(
+    "q4", var="claims", checker=_check_claims, reference=supported_claims,
+    solution='''from scipy import stats
+
+
+def final(name, metric, budget=None, seconds=None):
+    """Each seed's final regret within `budget` evaluations or `seconds` simulated seconds."""
+    rows = runs[runs["strategy"] == name]
+    rows = rows[rows["step"] <= budget] if budget is not None else rows[rows["total_cost"] <= seconds]
+    return rows.groupby("seed")[metric].last()
+
+
+def supported(name, other, metric, **when):
+    p = stats.mannwhitneyu(final(name, metric, **when), final(other, metric, **when), alternative="less").pvalue
+    return bool(p < 0.05)
+
+
+claims = {
+    "evolution_100_evals": supported("evolution", "random", "val_regret", budget=100),
+    "evolution_test_400s": supported("evolution", "random", "test_regret", seconds=400),
+    "sh_400s": supported("sh", "random", "val_regret", seconds=400),
+    "local_400s": supported("local", "random", "val_regret", seconds=400),
+    "tpe_beats_evolution_100_evals": supported("tpe", "evolution", "val_regret", budget=100),
+}''',
+    hint=["Each claim names two strategies, a metric (validation regret: what the search optimised; test "
+          "regret: what a paper reports) and a budget (evaluations or simulated seconds). Find the matching "
+          "table (or compute it) and read its one-sided p-value; supported means p < 0.05.",
+          "The tables by evaluations come from `summarize(runs, 100, 'random')`; those by simulated seconds "
+          "from `summarize(within(runs, 400), 10**9, 'random')`. A claim against another baseline than random "
+          "search needs its own test: `scipy.stats.mannwhitneyu(x, y, alternative='less')` on the two "
+          "strategies' final regrets (or your `permutation_p`).",
+          "A small validation p-value says nothing about the test column, and a result at 100 evaluations "
+          "says nothing about a result at equal simulated seconds: read each claim's own cell."])
+q4.wrong = _LazyWrong()  # type: ignore[assignment]
