@@ -32,7 +32,7 @@ from .evaluators import TabularEvaluator, default_config
 from .plots import landscape_frame, layout, regret_bands
 from .search import History, run_search
 from .spaces import Arch, SearchSpace
-from .strategies import (BayesianOptimization, Hyperband, LocalSearch, OptunaSampler, RandomSearch,
+from .strategies import (BayesianOptimization, LocalSearch, OptunaSampler, RandomSearch,
                          RegularizedEvolution, Reinforce, Strategy, SuccessiveHalving)
 from .training import EpochRecord, TrainConfig, TrainResult, train
 

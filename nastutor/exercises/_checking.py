@@ -24,7 +24,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-__all__ = ["____", "Exercise", "Incorrect", "NotAttempted", "Result", "Hint", "same", "answered"]
+__all__ = ["____", "Exercise", "Incorrect", "NotAttempted", "Result", "Hint", "same", "answered", "returned", "must_be_function"]
 
 
 class _Placeholder:
@@ -268,6 +268,20 @@ def _learner_line(error: BaseException) -> str:
             where = f" (in {tb.tb_frame.f_code.co_name}, line {tb.tb_lineno})"
         tb = tb.tb_next
     return where
+
+
+def returned(value: Any, what: str) -> Any:
+    """What the learner's code returned, checked: not the placeholder, not a forgotten `return`."""
+    if value is None:
+        raise Incorrect(f"{what} returned None: end it with a `return` statement that gives back your answer")
+    return answered(value)
+
+
+def must_be_function(f: Any, name: str) -> None:
+    """Raise unless the learner's `name` is a function."""
+    answered(f)
+    if not callable(f):
+        raise Incorrect(f"`{name}` should be a function (define it with `def {name}(...):`), got {type(f).__name__}")
 
 
 def answered(value: Any) -> Any:

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._checking import ____, Exercise, Incorrect, answered
+from ._checking import ____, Exercise, Incorrect, returned as _returned, must_be_function as _callable
 
 __all__ = ["____", "q1", "q2", "q3"]
 
@@ -21,20 +21,6 @@ def _benchmark(name: str):
     from ..benchmark import Benchmark
 
     return Benchmark.load(name)
-
-
-def _returned(value, what: str):
-    """The learner's return value, or a kind message if it is missing."""
-    if value is None:
-        raise Incorrect(f"{what} returned None: end it with a `return` statement that gives back your answer")
-    return answered(value)
-
-
-def _callable(f, name: str):
-    answered(f)
-    if not callable(f):
-        raise Incorrect(f"`{name}` should be a function (define it with `def {name}(...):`), "
-                        f"got {type(f).__name__}")
 
 
 # -- q1: choose on validation ---------------------------------------------------------------

@@ -10,22 +10,9 @@ from numbers import Integral, Number
 
 import numpy as np
 
-from ._checking import ____, Exercise, Incorrect, answered
+from ._checking import ____, Exercise, Incorrect, returned as _returned, must_be_function as _callable
 
 __all__ = ["____", "q1", "q2", "q3"]
-
-
-def _returned(value, what: str):
-    if value is None:
-        raise Incorrect(f"{what} returned None: end it with a `return` statement that gives back your answer")
-    return answered(value)
-
-
-def _callable(f, name: str):
-    answered(f)
-    if not callable(f):
-        raise Incorrect(f"`{name}` should be a function (define it with `def {name}(...):`), "
-                        f"got {type(f).__name__}")
 
 
 # -- q1: how big is a chain space ------------------------------------------------------------

@@ -9,7 +9,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._checking import ____, Exercise, Incorrect, answered, same
+from ._checking import (
+    ____, Exercise, Incorrect, answered, same, returned as _returned, must_be_function as _callable)
 from ..strategies import Strategy
 
 __all__ = ["____", "q1", "q2", "q3"]
@@ -22,20 +23,6 @@ def _evaluator(name: str):
     from ..evaluators import TabularEvaluator
 
     return TabularEvaluator(name)
-
-
-def _returned(value, what: str):
-    """The learner's return value, or a kind message if it is missing."""
-    if value is None:
-        raise Incorrect(f"{what} returned None: did you forget `return`?")
-    return answered(value)
-
-
-def _callable(f, name: str):
-    answered(f)
-    if not callable(f):
-        raise Incorrect(f"`{name}` should be a function (define it with `def {name}(...):`), "
-                        f"got {type(f).__name__}")
 
 
 # -- q1: random search as an ask/tell strategy -------------------------------------------------

@@ -5,13 +5,13 @@ evolution written as an ask/tell strategy from those two parts.
 """
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import deque
 from functools import lru_cache
 from math import comb
 
 import numpy as np
 
-from ._checking import ____, Exercise, Incorrect, answered
+from ._checking import ____, Exercise, Incorrect, answered, must_be_function as _callable
 from ..strategies import Strategy
 
 __all__ = ["____", "q1", "q2", "q3"]
@@ -24,13 +24,6 @@ def _evaluator():
     from ..evaluators import TabularEvaluator
 
     return TabularEvaluator("cell-mnist1d")
-
-
-def _callable(f, name: str):
-    answered(f)
-    if not callable(f):
-        raise Incorrect(f"`{name}` should be a function (define it with `def {name}(...):`), "
-                        f"got {type(f).__name__}")
 
 
 def _chi2_ok(counts: np.ndarray, probs: np.ndarray) -> bool:

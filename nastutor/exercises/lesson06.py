@@ -10,7 +10,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._checking import ____, Exercise, Incorrect, answered
+from ._checking import (
+    ____, Exercise, Incorrect, answered, returned as _returned, must_be_function as _callable)
 from ..strategies import Strategy
 
 __all__ = ["____", "q1", "q2", "q3"]
@@ -23,19 +24,6 @@ def _evaluator():
     from ..evaluators import TabularEvaluator
 
     return TabularEvaluator("cell-mnist1d")
-
-
-def _callable(f, name: str):
-    answered(f)
-    if not callable(f):
-        raise Incorrect(f"`{name}` should be a function (define it with `def {name}(...):`), "
-                        f"got {type(f).__name__}")
-
-
-def _returned(value, what: str):
-    if value is None:
-        raise Incorrect(f"{what} returned None: did you forget `return`?")
-    return answered(value)
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:

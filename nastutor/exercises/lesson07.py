@@ -12,6 +12,7 @@ from itertools import combinations
 import numpy as np
 
 from ._checking import ____, Exercise, Incorrect, NotAttempted, answered, same
+from ._checking import must_be_function as _callable, returned as _returned
 
 __all__ = ["____", "q1", "q2", "q3", "q4"]
 
@@ -29,20 +30,6 @@ def _evaluator():
     from ..evaluators import TabularEvaluator
 
     return TabularEvaluator("cell-mnist1d")
-
-
-def _returned(value, what: str):
-    """The learner's return value, or a kind message if it is missing."""
-    if value is None:
-        raise Incorrect(f"{what} returned None: did you forget `return`?")
-    return answered(value)
-
-
-def _callable(f, name: str):
-    answered(f)
-    if not callable(f):
-        raise Incorrect(f"`{name}` should be a function (define it with `def {name}(...):`), "
-                        f"got {type(f).__name__}")
 
 
 @lru_cache(maxsize=None)

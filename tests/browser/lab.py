@@ -35,6 +35,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _die_with_parent() -> None:
+    """In the child, on Linux: get SIGTERM when the process that started us dies, however it
+    dies (even SIGKILL), so that no JupyterLab outlives its test run."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 @contextlib.contextmanager
 def running_lab(folder: Path, env: dict[str, str] | None = None, timeout: float = 120) -> Iterator[str]:
     """Serve `folder` with JupyterLab on 127.0.0.1; yield the base URL with its token. The
@@ -48,7 +57,7 @@ def running_lab(folder: Path, env: dict[str, str] | None = None, timeout: float 
         cmd.append("--allow-root")
     log = open(folder / ".lab.log", "w")
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                            env={**os.environ, **(env or {})})
+                            env={**os.environ, **(env or {})}, preexec_fn=_die_with_parent)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + timeout
@@ -113,7 +122,7 @@ def wait_idle(page, timeout: float = 600) -> None:
     """Wait until every code cell has run: each prompt shows an execution count (`[3]:`), none
     shows `[*]`. (A notebook not yet run shows `[ ]:` everywhere, which does not count.)"""
     page.wait_for_function(
-        """() => {
+        r"""() => {
             const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
                 .map(p => p.textContent.trim());
             return prompts.length > 0 && prompts.every(t => /^\[\d+\]:$/.test(t));

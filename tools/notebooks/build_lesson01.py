@@ -4,21 +4,10 @@
 """
 from __future__ import annotations
 
-from pathlib import Path
+from _lesson import Lesson
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
-OUT = Path(__file__).resolve().parents[2] / "notebooks" / "01_objective.ipynb"
-cells = []
-
-
-def md(text: str) -> None:
-    cells.append(new_markdown_cell(text.strip("\n")))
-
-
-def code(text: str) -> None:
-    cells.append(new_code_cell(text.strip("\n")))
+lesson = Lesson("01_objective.ipynb")
+md, code = lesson.md, lesson.code
 
 
 md(r"""
@@ -518,11 +507,6 @@ md(r"""
 why many architectures are the same function in disguise, and how accuracy is spread over a space.
 """)
 
-for number, cell in enumerate(cells):
-    cell["id"] = f"lesson01-{number:02d}"  # stable ids: regenerating gives the same file
-nb = new_notebook(cells=cells, metadata={
-    "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
-    "language_info": {"name": "python"}})
-nbformat.validate(nb)
-OUT.write_text(nbformat.writes(nb))
-print(f"wrote {OUT}")
+
+if __name__ == "__main__":
+    lesson.write()

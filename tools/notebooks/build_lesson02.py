@@ -4,21 +4,10 @@
 """
 from __future__ import annotations
 
-from pathlib import Path
+from _lesson import Lesson
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
-OUT = Path(__file__).resolve().parents[2] / "notebooks" / "02_search_spaces.ipynb"
-cells = []
-
-
-def md(text: str) -> None:
-    cells.append(new_markdown_cell(text.strip("\n")))
-
-
-def code(text: str) -> None:
-    cells.append(new_code_cell(text.strip("\n")))
+lesson = Lesson("02_search_spaces.ipynb")
+md, code = lesson.md, lesson.code
 
 
 md(r"""
@@ -615,11 +604,6 @@ md(r"""
 run. How much can we save by training less, and what does it do to the ranking?
 """)
 
-for number, cell in enumerate(cells):
-    cell["id"] = f"lesson02-{number:02d}"  # stable ids: regenerating gives the same file
-nb = new_notebook(cells=cells, metadata={
-    "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
-    "language_info": {"name": "python"}})
-nbformat.validate(nb)
-OUT.write_text(nbformat.writes(nb))
-print(f"wrote {OUT}")
+
+if __name__ == "__main__":
+    lesson.write()

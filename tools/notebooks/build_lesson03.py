@@ -4,21 +4,10 @@
 """
 from __future__ import annotations
 
-from pathlib import Path
+from _lesson import Lesson
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
-OUT = Path(__file__).resolve().parents[2] / "notebooks" / "03_performance_estimation.ipynb"
-cells = []
-
-
-def md(text: str) -> None:
-    cells.append(new_markdown_cell(text.strip("\n")))
-
-
-def code(text: str) -> None:
-    cells.append(new_code_cell(text.strip("\n")))
+lesson = Lesson("03_performance_estimation.ipynb")
+md, code = lesson.md, lesson.code
 
 
 md(r"""
@@ -541,11 +530,6 @@ schedule* are different proxies.
 is the best of $n$ random architectures, in theory and in many simulated searches?
 """)
 
-nb = new_notebook(cells=cells, metadata={
-    "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
-    "language_info": {"name": "python"}})
 
 if __name__ == "__main__":
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, OUT)
-    print(f"wrote {OUT}")
+    lesson.write()
