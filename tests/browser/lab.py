@@ -110,12 +110,13 @@ def open_notebook(page, lab: str, name: str, timeout: float = 90) -> None:
 
 
 def run_all(page) -> None:
-    """Run > Run All Cells, through the command palette."""
-    page.locator(".jp-NotebookPanel").first.click(position={"x": 5, "y": 5})
-    page.keyboard.press("Control+Shift+C")
-    palette = page.locator(".lm-CommandPalette-input, .jp-CommandPalette input").first
-    palette.fill("Run All Cells")
-    page.keyboard.press("Enter")
+    """Run > Run All Cells, from the menu bar, as a learner would."""
+    page.locator(".jp-NotebookPanel .jp-Cell").first.click()
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    page.wait_for_function(  # it started: some prompt shows [*] or a count
+        r"""() => [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
+                 .some(p => /\[(\*|\d+)\]/.test(p.textContent))""", timeout=60000, polling=200)
 
 
 def wait_idle(page, timeout: float = 600) -> None:
