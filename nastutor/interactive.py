@@ -70,11 +70,29 @@ def _benchmark(benchmark: str | Benchmark) -> Benchmark:
     return benchmark if isinstance(benchmark, Benchmark) else Benchmark.load(benchmark)
 
 
+class _View:
+    """What every dashboard shares: it shows its `widget` when it is a cell's last expression,
+    and control callbacks redraw inside its `output`, where errors stay visible."""
+
+    widget: widgets.Widget
+    output: widgets.Output
+
+    def update(self) -> None:
+        raise NotImplementedError
+
+    def _changed(self, change: dict[str, Any]) -> None:
+        with self.output:
+            self.update()
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
 def _slice(history: History, n: int) -> History:
     return History(history.space, history.evaluations[:n], history.interrupted)
 
 
-class SearchDashboard:
+class SearchDashboard(_View):
     """A search on a tabular benchmark, redrawn whenever a control changes. The landscape
     (left) shows every architecture, the ones visited and the incumbent's path; the right
     panel shows each evaluation's validation accuracy against simulated seconds and the
@@ -203,10 +221,6 @@ class SearchDashboard:
                           legend=dict(orientation="h", y=-0.12, x=0.55))
         return go.FigureWidget(fig)
 
-    def _changed(self, change: dict[str, Any]) -> None:
-        with self.output:
-            self.update()
-
     def update(self) -> None:
         """Redraw from the controls (the controls call this; so can you)."""
         self._params_area.children = [self._param_boxes[self.strategy.value]]
@@ -230,9 +244,6 @@ class SearchDashboard:
             f"regret {100 * regret['val']:.2f} pp on validation, {100 * regret['test']:.2f} pp on test "
             f"(mean over the benchmark's seeds).")
 
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
-
 
 def search_dashboard(benchmark: str | Benchmark = "cell-mnist1d", strategy: str = "evolution", budget: int = 100,
                      max_budget: int = 500, seed: int = 0, strategies: list[str] | None = None) -> SearchDashboard:
@@ -240,7 +251,7 @@ def search_dashboard(benchmark: str | Benchmark = "cell-mnist1d", strategy: str 
     return SearchDashboard(benchmark, strategy, budget, max_budget, seed, strategies)
 
 
-class LiveTraining:
+class LiveTraining(_View):
     """Train one architecture for real (in a background thread, so the notebook stays
     responsive) and watch the training loss and the validation and test accuracy grow epoch by
     epoch. Stop ends training after the current epoch and keeps what was trained: `records`
@@ -328,9 +339,6 @@ class LiveTraining:
         if self._thread is not None:
             self._thread.join(timeout)
 
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
-
 
 def live_training(space: SearchSpace, arch: Arch | str, dataset: str = "mnist1d", config: TrainConfig | None = None,
                   seed: int = 0) -> LiveTraining:
@@ -338,7 +346,7 @@ def live_training(space: SearchSpace, arch: Arch | str, dataset: str = "mnist1d"
     return LiveTraining(space, arch, dataset, config, seed)
 
 
-class ComparisonDashboard:
+class ComparisonDashboard(_View):
     """`compare()` results at a glance: regret curves with confidence bands (left, a dashed line
     at the budget), each strategy's mean regret at that budget with its interval (right), and a
     ranking table with the rank-sum test against `baseline`."""
@@ -392,10 +400,6 @@ class ComparisonDashboard:
             self.figure.update_layout(height=430, width=960, template="plotly_white", margin=dict(t=40, b=40),
                                       legend=dict(x=0.45, y=1.0, xanchor="right"), shapes=[])
 
-    def _changed(self, change: dict[str, Any]) -> None:
-        with self.output:
-            self.update()
-
     def _redraw(self, change: dict[str, Any]) -> None:
         with self.output:
             self._draw_curves()
@@ -425,9 +429,6 @@ class ComparisonDashboard:
             f"<tr><th>rank</th><th>strategy</th>"
             f"<th>mean {label} regret (pp) ± 95% CI</th><th>one-sided rank-sum p vs {html.escape(self.baseline)}</th>"
             f"</tr>{rows}</table>")
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
 
 
 def comparison_dashboard(runs: pd.DataFrame, baseline: str = "random", budget: int | None = None) -> ComparisonDashboard:
