@@ -124,6 +124,12 @@ class SearchSpace(ABC):
     def build(self, arch: Arch, num_features: int, num_classes: int) -> nn.Module:
         """A fresh, untrained PyTorch network for `arch` (inputs of shape (batch, num_features))."""
 
+    def config(self) -> dict[str, Any]:
+        """The space's settings as JSON-ready constructor arguments: `type(space)(**config)`
+        rebuilds it (lists stand for tuples). Logs and benchmarks record it, so a search log
+        written on one space refuses to resume on another."""
+        return {}
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(size={self.size})"
 

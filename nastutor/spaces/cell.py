@@ -157,6 +157,9 @@ class CellSpace(SearchSpace):
                 raise ValueError(f"{what} must be a positive integer, got {value!r}")
         self.channels, self.cells = channels, cells
 
+    def config(self) -> dict[str, Any]:
+        return {"channels": self.channels, "cells": self.cells}
+
     def enumerate(self) -> Iterator[tuple[str, ...]]:
         yield from itertools.product(OPS, repeat=len(EDGES))
 

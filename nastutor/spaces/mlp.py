@@ -55,6 +55,9 @@ class MLPSpace(SearchSpace):
             raise ValueError(f"max_depth must be a positive integer, got {max_depth!r}")
         self.widths, self.activations, self.max_depth = tuple(widths), tuple(activations), max_depth
 
+    def config(self) -> dict[str, Any]:
+        return {"widths": list(self.widths), "activations": list(self.activations), "max_depth": self.max_depth}
+
     @property
     def layer_choices(self) -> list[tuple[int, str]]:
         """The (width, activation) choices of one hidden layer."""
