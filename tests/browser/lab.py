@@ -52,7 +52,9 @@ def running_lab(folder: Path, env: dict[str, str] | None = None, timeout: float 
     jupyter = Path(sys.executable).with_name("jupyter")
     cmd = [str(jupyter), "lab", "--no-browser", f"--ServerApp.root_dir={folder}", "--ServerApp.ip=127.0.0.1",
            f"--ServerApp.port={port}", f"--IdentityProvider.token={token}", "--LabApp.news_url=''",
-           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+           # window.jupyterapp: the tests wait on the application's own promises and models
+           "--LabApp.expose_app_in_browser=True"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     log = open(folder / ".lab.log", "w")
@@ -97,37 +99,117 @@ def browser_page(width: int = 1400, height: int = 1000):
             browser.close()
 
 
-def open_notebook(page, lab: str, name: str, timeout: float = 90) -> None:
-    """Open `name` in JupyterLab and wait for its kernel."""
+# JupyterLab 4 exposes its application as `window.jupyterapp`. Waiting on its own promises and
+# models (the shell restored, the notebook's context and kernel ready, every cell's execution
+# count set) is what makes these tests deterministic: the DOM alone can show a notebook that is
+# attached but still hidden while the shell restores its layout, which made a click on the first
+# cell time out ("element is not visible") once in a fresh CI run.
+_PANEL = """(name) => {
+    const app = window.jupyterapp;
+    if (!app || !app.shell) return null;
+    for (const w of app.shell.widgets('main')) {
+        if (w.context && w.context.path === name) return w;
+    }
+    return null;
+}"""
+
+
+def _on_panel(page, name: str, body: str, timeout: float, arg=None) -> None:
+    """Poll until the JavaScript expression `body` holds for the notebook panel `panel` of
+    `name` (`app` is JupyterLab, `arg` an extra argument). On a timeout, the error says what
+    was awaited and what the notebook's state was."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    try:
+        page.wait_for_function(
+            f"""([name, arg]) => {{
+                const panel = ({_PANEL})(name);
+                const app = window.jupyterapp;
+                return panel !== null && ({body});
+            }}""", arg=[name, arg], timeout=timeout * 1000, polling=200)
+    except PlaywrightTimeout:
+        raise AssertionError(f"{name}: waited {timeout:.0f} s for `{body}`; the notebook's state: "
+                             f"{_state(page, name)}") from None
+
+
+def _state(page, name: str) -> dict:
+    """What JupyterLab shows of notebook `name`: for a timeout's message."""
+    return page.evaluate(f"""(name) => {{
+        const app = window.jupyterapp;
+        if (!app) return {{app: 'window.jupyterapp is undefined'}};
+        const panel = ({_PANEL})(name);
+        if (!panel) return {{main: [...app.shell.widgets('main')].map(w => w.title.label)}};
+        const code = panel.content.widgets.filter(c => c.model.type === 'code');
+        return {{visible: panel.isVisible, current: app.shell.currentWidget === panel,
+                 context_ready: panel.context.isReady, dirty: panel.context.model.dirty,
+                 kernel: panel.sessionContext.session?.kernel?.status ?? null,
+                 counts: code.map(c => c.model.executionCount),
+                 running: code.map(c => c.model.executionState),
+                 open_menus: [...document.querySelectorAll('.lm-Menu')].length,
+                 widget_views: panel.node.querySelectorAll('.jp-OutputArea-output > .jupyter-widgets').length}};
+    }}""", name)
+
+
+def open_notebook(page, lab: str, name: str, timeout: float = 120) -> None:
+    """Open `name` in JupyterLab and wait until the shell is restored, the notebook is the
+    visible, current tab, its cells are rendered and its kernel is idle."""
     base, token = lab.split("|")
     page.goto(f"{base}/lab/tree/{name}?token={token}&reset", timeout=timeout * 1000)
-    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=timeout * 1000)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'], .jp-mod-idle, "
-                           "#jp-main-statusbar :text('Idle')", timeout=timeout * 1000)
+    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=timeout * 1000, polling=200)
+    page.evaluate("() => window.jupyterapp.restored")
+    _on_panel(page, name, "panel.context.isReady && panel.sessionContext.isReady && panel.isVisible "
+                          "&& app.shell.currentWidget === panel && panel.content.widgets.length > 0 "
+                          "&& panel.sessionContext.session?.kernel?.status === 'idle'", timeout)
+    page.evaluate(f"(name) => ({_PANEL})(name).revealed", name)
     for toast in page.locator(".jp-toast-button, .Toastify__close-button").all():  # news / update toasts
         with contextlib.suppress(Exception):
             toast.click(timeout=1000)
 
 
-def run_all(page) -> None:
+def run_all(page, name: str) -> None:
     """Run > Run All Cells, from the menu bar, as a learner would."""
-    page.locator(".jp-NotebookPanel .jp-Cell").first.click()
+    first = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").first
+    first.wait_for(state="visible", timeout=30000)
+    first.click()
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-    page.wait_for_function(  # it started: some prompt shows [*] or a count
-        r"""() => [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
-                 .some(p => /\[(\*|\d+)\]/.test(p.textContent))""", timeout=60000, polling=200)
+    page.locator(".lm-Menu-item:not(.lm-mod-disabled) .lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    # it started: some code cell is queued or has run
+    _on_panel(page, name, "panel.content.widgets.some(c => c.model.type === 'code' && "
+                          "(c.model.executionState === 'running' || c.model.executionCount !== null))", 60)
 
 
-def wait_idle(page, timeout: float = 600) -> None:
-    """Wait until every code cell has run: each prompt shows an execution count (`[3]:`), none
-    shows `[*]`. (A notebook not yet run shows `[ ]:` everywhere, which does not count.)"""
-    page.wait_for_function(
-        r"""() => {
-            const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
-                .map(p => p.textContent.trim());
-            return prompts.length > 0 && prompts.every(t => /^\[\d+\]:$/.test(t));
-        }""", timeout=timeout * 1000, polling=500)
+def wait_idle(page, name: str, timeout: float = 600) -> None:
+    """Wait until every code cell has run (each has an execution count, none is running) and
+    the kernel is idle. (A notebook not yet run has no counts, which does not count.)"""
+    _on_panel(page, name, "panel.sessionContext.session?.kernel?.status === 'idle' && "
+                          "panel.content.widgets.filter(c => c.model.type === 'code').every(c => "
+                          "c.model.executionCount !== null && c.model.executionState !== 'running')", timeout)
+
+
+def wait_drawn(page, name: str, timeout: float = 60) -> None:
+    """Wait until every widget view the kernel displayed is rendered, every plotly figure has
+    drawn its SVG and every image has loaded."""
+    _on_panel(page, name, """(() => {
+        let views = 0;
+        for (const cell of panel.content.widgets) {
+            if (cell.model.type !== 'code') continue;
+            const outputs = cell.model.outputs;
+            for (let i = 0; i < outputs.length; i++) {
+                if ('application/vnd.jupyter.widget-view+json' in outputs.get(i).data) views++;
+            }
+        }
+        const node = panel.node;
+        const plots = [...node.querySelectorAll('.js-plotly-plot')];
+        const imgs = [...node.querySelectorAll('.jp-OutputArea-output img')];
+        return node.querySelectorAll('.jp-OutputArea-output > .jupyter-widgets').length >= views
+            && plots.every(p => p.querySelector('.main-svg') !== null)
+            && imgs.every(i => i.complete);
+    })()""", timeout)
+
+
+def save(page, name: str, timeout: float = 30) -> None:
+    """File > Save (Ctrl+S), and wait until the file on disk has the notebook as shown."""
+    page.keyboard.press("Control+s")
+    _on_panel(page, name, "!panel.context.model.dirty", timeout)
 
 
 def error_texts(page) -> list[str]:
@@ -139,9 +221,3 @@ def error_texts(page) -> list[str]:
     texts += [m for m in re.findall(r"Error displaying widget[^\n]*", body)]
     texts += [m for m in re.findall(r"Failed to load model class[^\n]*", body)]
     return texts
-
-
-def scroll_to(page, locator) -> None:
-    """Scroll the notebook so that `locator` is in view (JupyterLab's windowed notebook)."""
-    locator.scroll_into_view_if_needed(timeout=10000)
-    page.wait_for_timeout(300)

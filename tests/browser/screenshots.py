@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .lab import browser_page, error_texts, open_notebook, run_all, running_lab, wait_idle
+from .lab import browser_page, error_texts, open_notebook, run_all, running_lab, save, wait_drawn, wait_idle
 
 ROOT = Path(__file__).resolve().parents[2]
 VISUAL = (".jp-OutputArea-output:has(.widget-box), .jp-OutputArea-output:has(.js-plotly-plot), "
@@ -40,9 +40,9 @@ def main() -> None:
         with running_lab(folder, env=env) as lab, browser_page() as page:
             for path in paths:
                 open_notebook(page, lab, path.name)
-                run_all(page)
-                wait_idle(page)
-                page.wait_for_timeout(2000)
+                run_all(page, path.name)
+                wait_idle(page, path.name)
+                wait_drawn(page, path.name)
                 outputs = page.locator(VISUAL)
                 count = outputs.count()
                 for k in range(min(count, args.max)):
@@ -54,7 +54,7 @@ def main() -> None:
                 print(f"{path.name}: {count} visual outputs, {len(errors)} errors")
                 for e in errors:
                     print("   ", e.replace("\n", " ")[:300])
-                page.keyboard.press("Control+s")
+                save(page, path.name)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from .lab import browser_page, chromium, error_texts, open_notebook, run_all, running_lab, wait_idle
+from .lab import (browser_page, chromium, error_texts, open_notebook, run_all, running_lab, save, wait_drawn,
+                  wait_idle)
 
 ROOT = Path(__file__).resolve().parents[2]
 # NASTUTOR_BROWSER_NOTEBOOKS="a.ipynb b.ipynb" tries other notebooks (while writing a lesson).
@@ -87,14 +88,13 @@ def _move_budget(page, board) -> None:
 def test_lesson_runs_and_renders_in_jupyterlab(path, page, lab):
     url, folder = lab
     open_notebook(page, url, path.name)
-    run_all(page)
-    wait_idle(page, timeout=900)
-    page.wait_for_timeout(1500)  # let widget views and figures finish drawing
+    run_all(page, path.name)
+    wait_idle(page, path.name, timeout=900)
+    wait_drawn(page, path.name)
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"browser-{path.stem}.png"))
     assert error_texts(page) == []
-    page.keyboard.press("Control+s")
-    page.wait_for_timeout(1500)
+    save(page, path.name)
     displayed = _widget_outputs(folder / path.name)
     seen = _rendered(page)
     assert displayed >= 1, f"{path.name}: the lesson displays no interactive widget"
@@ -112,5 +112,5 @@ def test_lesson_runs_and_renders_in_jupyterlab(path, page, lab):
             page.wait_for_function(
                 "([el, before]) => [...el.querySelectorAll('.scatterlayer path, .barlayer path, .scatterlayer .point')]"
                 ".map(p => p.getAttribute('d') || p.getAttribute('transform')).join('|') !== before",
-                arg=[board.locator(".js-plotly-plot").first.element_handle(), before], timeout=2000)
+                arg=[board.locator(".js-plotly-plot").first.element_handle(), before], timeout=60000)
             page.screenshot(path=str(SHOTS / f"browser-{path.stem}-{kind}-{k}.png"))
