@@ -2,17 +2,22 @@
 data build` regenerates the shipped MNIST-1D file. Run with `--help` for every flag.
 
     python -m nastutor search --space mlp --dataset mnist1d --strategy random --budget 10 --seed 0
+
+Errors are one line, `nastutor: error: ...`, with exit code 2 for bad input and 1 for a file
+problem; set NASTUTOR_DEBUG=1 to see the traceback instead.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from concurrent.futures import BrokenExecutor
 from typing import Sequence
 
 from .data import DATASETS, build_mnist1d, data_dir
 from .evaluators import LiveEvaluator
-from .search import History, make_executor, run_search
+from .search import History, make_executor, run_search, usable_cores
 from .spaces import SPACES, get_space
 from .strategies import STRATEGIES, get_strategy
 
@@ -61,7 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="training epochs per candidate, a lower fidelity than the space's "
                              "protocol (default: the full protocol, 50 for mlp, 12 for cell)")
     search.add_argument("--workers", type=_positive(int, "integer"), default=1,
-                        help="candidates trained in parallel, one process each (default: 1)")
+                        help=f"candidates trained in parallel, one process each: at most {usable_cores()}, "
+                             "the CPU cores of this machine (default: 1)")
     search.add_argument("--log", default=None, metavar="FILE",
                         help="append every evaluation to this JSON-lines file; rerun with the same "
                              "file to resume an interrupted search")
@@ -76,11 +82,14 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("action", choices=["build", "card"], help="build the table, or rewrite its card")
     bench.add_argument("--space", choices=sorted(SPACES), default="cell", help="search space (default: cell)")
     bench.add_argument("--dataset", choices=list(DATASETS), default="mnist1d", help="dataset (default: mnist1d)")
-    bench.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="training seeds (default: 0 1 2)")
+    bench.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2],
+                       help="training seeds (default: 0 1 2; other seeds build under another name)")
     bench.add_argument("--workers", type=_positive(int, "integer"), default=1,
                        help="training processes, one per core (default: 1)")
     bench.add_argument("--limit", type=_positive(int, "integer"), default=None,
                        help="stop after this many new runs (the build resumes later)")
+    bench.add_argument("--folder", default=None, metavar="DIR",
+                       help="where the benchmark's files go (default: the shipped data folder)")
 
     data = commands.add_parser("data", help="manage the shipped datasets",
                                description="Regenerate data/mnist1d.npz from the mnist1d package.")
@@ -131,16 +140,29 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _benchmark(args: argparse.Namespace) -> int:
-    from .benchmark import build_benchmark
+    import warnings
+
+    from .benchmark import BuildInterrupted, BuildLocked, benchmark_name, build_benchmark
     from .datacard import write_card
 
-    name = f"{args.space}-{args.dataset}"
-    if args.action == "card":
-        print(f"wrote {write_card(name)}")
-        return 0
-    table = build_benchmark(args.space, args.dataset, args.seeds, workers=args.workers, limit=args.limit)
+    try:
+        if args.action == "card":
+            print(f"wrote {write_card(benchmark_name(args.space, args.dataset, args.seeds), args.folder)}")
+            return 0
+        with warnings.catch_warnings():  # a repair of the progress file: one line, not a traceback
+            warnings.showwarning = lambda message, *rest, **kw: print(f"nastutor: warning: {message}",
+                                                                      file=sys.stderr)
+            table = build_benchmark(args.space, args.dataset, args.seeds, workers=args.workers,
+                                    folder=args.folder, limit=args.limit)
+    except BuildInterrupted as stop:
+        print(f"nastutor: interrupted: {stop}", file=sys.stderr)
+        return 130
+    except (BuildLocked, FileNotFoundError) as exc:
+        print(f"nastutor: error: {exc}", file=sys.stderr)
+        return 1
     print(f"wrote {table} and its data card" if table else
-          f"{name}: stopped with runs still to do; run the same command again to continue")
+          f"{benchmark_name(args.space, args.dataset, args.seeds)}: stopped with runs still to do; "
+          "run the same command again to continue")
     return 0
 
 
@@ -155,9 +177,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         path = build_mnist1d(data_dir())
         print(f"wrote {path}")
         return 0
-    except ValueError as exc:  # bad input found by the library: one line, non-zero
-        print(f"nastutor: error: {exc}", file=sys.stderr)
-        return 2
+    except KeyboardInterrupt:  # Ctrl-C outside a search (a search returns what it has)
+        print("nastutor: interrupted", file=sys.stderr)
+        return 130
+    except (ValueError, TypeError, OSError, BrokenExecutor) as exc:  # one line, never a traceback
+        if os.environ.get("NASTUTOR_DEBUG", "") not in ("", "0"):
+            raise
+        print(f"nastutor: error: {_one_line(exc)}", file=sys.stderr)
+        return 2 if isinstance(exc, (ValueError, TypeError)) else 1
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception's message on one line (its kind when it has none)."""
+    if isinstance(exc, BrokenExecutor):
+        return f"a worker process died ({exc}); run the same command again to retry"
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ of lesson 07, the dashboards and plots).
 
     >>> check_int(np.int64(3), "budget", minimum=1)
     3
-    >>> check_seed(True)
+    >>> check_seed(True)  # doctest: +IGNORE_EXCEPTION_DETAIL
     Traceback (most recent call last):
     ...
     nastutor.checks.InputError: seed must be a non-negative integer (a NumPy integer works too), got True

@@ -14,11 +14,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+# filelock (tox's, and a dependency of torch): an OS-level lock (flock / msvcrt) that the system
+# releases when its holder dies, even by SIGKILL; better kept than a lock written by hand.
+from filelock import FileLock
+
+from .files import atomic_write
 
 __all__ = ["Dataset", "DATASETS", "load_dataset", "data_dir", "build_mnist1d", "sha256_of"]
 
@@ -34,6 +40,13 @@ DATASETS: dict[str, str] = {
 
 MNIST1D_FILE = "mnist1d.npz"
 MANIFEST_FILE = "MANIFEST.json"
+#: The repository's `data/` folder: `git checkout -- data/NAME` restores a shipped file there.
+SHIPPED_DIR = Path(__file__).resolve().parent.parent / "data"
+#: The tabular benchmarks shipped in `data/` (see `nastutor.benchmark`).
+SHIPPED_BENCHMARKS = ("cell-mnist1d", "mlp-mnist1d")
+SHIPPED_FILES = frozenset({MANIFEST_FILE, MNIST1D_FILE} | {
+    f"{name}{ext}" for name in SHIPPED_BENCHMARKS for ext in (".csv.gz", ".json", ".md")})
+_ARRAYS = ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test")
 _SPLIT_SEED = 0
 _N_VAL = 1000
 
@@ -68,7 +81,18 @@ class Dataset:
 def data_dir() -> Path:
     """The folder holding shipped data: `$NASTUTOR_DATA_DIR`, else the repository's `data/`."""
     env = os.environ.get("NASTUTOR_DATA_DIR")
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "data"
+    return Path(env) if env else SHIPPED_DIR
+
+
+def fix_hint(path: Path, rebuild: str | None) -> str:
+    """What to do about a missing or damaged data file: a shipped one is restored from git
+    first; any one can be rebuilt with the command `rebuild`."""
+    shipped = path.name in SHIPPED_FILES and path.parent.resolve() == Path(SHIPPED_DIR).resolve()
+    restore = (f"Restore the shipped file with `git checkout -- data/{path.name}` (in the "
+               "repository's folder)" if shipped else "")
+    if rebuild is None:
+        return (restore or f"Fix or delete {path.name}") + "."
+    return f"{restore}, or rebuild it with `{rebuild}`." if restore else f"Rebuild it with `{rebuild}`."
 
 
 def sha256_of(path: Path) -> str:
@@ -81,18 +105,26 @@ def sha256_of(path: Path) -> str:
 
 
 def _read_manifest(folder: Path) -> dict[str, str]:
+    """The folder's checksums, file name to sha256 (empty if it has none), or a clear error."""
     path = folder / MANIFEST_FILE
     if not path.exists():
         return {}
-    return json.loads(path.read_text())
+    hint = fix_hint(path, None)
+    try:
+        manifest = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path} is not valid JSON ({exc}). {hint}") from None
+    if not isinstance(manifest, dict) or not all(isinstance(v, str) for v in manifest.values()):
+        raise ValueError(f"{path} must be a JSON object mapping file names to sha256 digests. {hint}")
+    return manifest
 
 
 def _write_manifest(folder: Path, name: str, digest: str) -> None:
-    manifest = _read_manifest(folder)
-    manifest[name] = digest
-    tmp = folder / (MANIFEST_FILE + ".tmp")
-    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    tmp.replace(folder / MANIFEST_FILE)
+    """Record `name`'s checksum; a lock keeps two builds finishing at once from losing one."""
+    with FileLock(folder / (MANIFEST_FILE + ".lock")):
+        manifest = _read_manifest(folder)
+        manifest[name] = digest
+        atomic_write(folder / MANIFEST_FILE, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
 
 
 def build_mnist1d(folder: Path | None = None) -> Path:
@@ -124,19 +156,49 @@ def build_mnist1d(folder: Path | None = None) -> Path:
 
 
 def _load_mnist1d(folder: Path) -> dict[str, np.ndarray]:
+    """MNIST-1D's arrays, after checking the file's checksum and its schema."""
     path = folder / MNIST1D_FILE
-    rebuild = "Rebuild it with `python -m nastutor data build`."
+    hint = fix_hint(path, "python -m nastutor data build")
     if not path.exists():
-        raise FileNotFoundError(f"{path} is missing. {rebuild}")
+        raise FileNotFoundError(f"{path} is missing. {hint}")
     expected = _read_manifest(folder).get(MNIST1D_FILE)
     if expected is None:
-        raise ValueError(f"{folder / MANIFEST_FILE} has no checksum for {MNIST1D_FILE}. {rebuild}")
+        raise ValueError(f"{folder / MANIFEST_FILE} has no checksum for {MNIST1D_FILE}. {hint}")
     actual = sha256_of(path)
     if actual != expected:
         raise ValueError(f"{path} is corrupt: its sha256 is {actual[:12]}..., "
-                         f"the manifest expects {expected[:12]}.... {rebuild}")
-    with np.load(path, allow_pickle=False) as npz:
-        return {key: npz[key] for key in npz.files}
+                         f"the manifest expects {expected[:12]}.... {hint}")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {key: npz[key] for key in npz.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        raise ValueError(f"{path} is not a readable .npz file ({exc}). {hint}") from None
+    problem = _mnist1d_problem(arrays)
+    if problem:
+        raise ValueError(f"{path} is malformed: {problem}. {hint}")
+    return arrays
+
+
+def _mnist1d_problem(arrays: dict[str, np.ndarray]) -> str:
+    """What is wrong with MNIST-1D's arrays, or "": six arrays, finite float signals of one
+    length, one integer label from 0 to 9 per signal."""
+    missing = [key for key in _ARRAYS if key not in arrays]
+    if missing:
+        return f"it lacks the arrays {', '.join(missing)} (it needs {', '.join(_ARRAYS)})"
+    for part in ("train", "val", "test"):
+        x, y = arrays[f"x_{part}"], arrays[f"y_{part}"]
+        if x.ndim != 2 or x.shape[0] == 0 or not np.issubdtype(x.dtype, np.floating):
+            return f"x_{part} must be a 2-D float array of signals, got shape {x.shape} ({x.dtype})"
+        if x.shape[1] != arrays["x_train"].shape[1]:
+            return f"x_{part} has signals of length {x.shape[1]}, x_train of {arrays['x_train'].shape[1]}"
+        if not np.isfinite(x).all():
+            return f"x_{part} holds NaN or infinite values"
+        if y.shape != (len(x),) or not np.issubdtype(y.dtype, np.integer):
+            return (f"y_{part} must hold one integer label per signal ({len(x)}), "
+                    f"got shape {y.shape} ({y.dtype})")
+        if y.min() < 0 or y.max() > 9:
+            return f"y_{part} holds labels outside 0-9 (from {y.min()} to {y.max()})"
+    return ""
 
 
 def _split(x: np.ndarray, y: np.ndarray, seed: int, fractions=(0.6, 0.2)) -> dict[str, np.ndarray]:

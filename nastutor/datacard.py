@@ -1,15 +1,16 @@
 """Data cards: a Markdown page beside each shipped benchmark, computed from the table itself.
 
-Taught in lesson 03. Regenerate with `python -m nastutor benchmark card --name cell-mnist1d`.
+Taught in lesson 03. Regenerate with `python -m nastutor benchmark card --space cell --dataset mnist1d`.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 
-from .data import _read_manifest, data_dir
+from .checks import check_path
+from .files import atomic_write
+from .data import _read_manifest, data_dir, load_dataset
 
 __all__ = ["write_card", "card_text"]
 
@@ -30,11 +31,11 @@ def _cell(text: str) -> str:
 
 def card_text(name: str, folder: Path | None = None) -> str:
     """The data card of benchmark `name`, as Markdown."""
-    from .benchmark import Benchmark, _rebuild_command
+    from .benchmark import Benchmark, rebuild_command
 
-    folder = Path(folder) if folder is not None else data_dir()
+    folder = check_path(folder, "folder", directory=True) if folder is not None else data_dir()
     bench = Benchmark.load(name, folder)
-    meta = json.loads((folder / f"{name}.json").read_text())
+    meta, data = bench.meta, load_dataset(bench.dataset)
     manifest = _read_manifest(folder)
     final = bench.final_frame().sort_values("val_accuracy", ascending=False)
     best_val, best_test = final.iloc[0], final.sort_values("test_accuracy").iloc[-1]
@@ -46,6 +47,7 @@ def card_text(name: str, folder: Path | None = None) -> str:
     spread = float(np.mean(final["test_std"]))
     chance = int((final["test_accuracy"] < 0.15).sum())
     chance_why = ": their cells cut the input off from the output" if chance else ""
+    splits = f"{len(data.y_train)} train / {len(data.y_val)} validation / {len(data.y_test)} test"
     return f"""# Data card: `{name}`
 
 Every distinct architecture of `{space!r}` ({len(bench)} of its {space.size} architectures:
@@ -53,7 +55,7 @@ ones that compute the same function share a row, found with `space.canonical`), 
 training code (`nastutor.training.train`), and scored after every epoch.
 
 ## Protocol
-- Space: `{space!r}`; dataset `{bench.dataset}` (3000 train / 1000 validation / 1000 test).
+- Space: `{space!r}`; dataset `{bench.dataset}` ({splits}).
 - Training: {protocol}.
 - Recorded per architecture, seed and epoch: training loss, validation accuracy, test accuracy,
   seconds of that epoch. Per architecture: parameters, multiply-accumulates of one input (MACs,
@@ -88,13 +90,13 @@ Histogram of final test accuracy (architectures per bin):
   NumPy {meta['versions']['numpy']}, pandas {meta['versions']['pandas']}.
 - Files: `{name}.csv.gz` (sha256 `{manifest.get(name + '.csv.gz', '?')}`) and
   `{name}.json` (sha256 `{manifest.get(name + '.json', '?')}`); both checked on load.
-- Rebuild: `{_rebuild_command(name)}` (resumable; kill it and run it again to continue).
+- Rebuild: `{rebuild_command(meta, folder)}` (resumable; kill it and run it again to continue).
 """
 
 
 def write_card(name: str, folder: Path | None = None) -> Path:
     """Write `<name>.md` beside the benchmark."""
-    folder = Path(folder) if folder is not None else data_dir()
+    folder = check_path(folder, "folder", directory=True) if folder is not None else data_dir()
     path = folder / f"{name}.md"
-    path.write_text(card_text(name, folder))
+    atomic_write(path, card_text(name, folder))
     return path

@@ -12,12 +12,18 @@ Example:
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
 from typing import Any
 
-from .data import Dataset, load_dataset
+import numpy as np
+
+from .checks import InputError, check_int, check_number, check_seed
+from .data import Dataset, data_dir, load_dataset
 from .spaces import Arch, SearchSpace
 from .training import TrainConfig, train
 
@@ -52,13 +58,55 @@ class Evaluation:
                 "failed": self.failed, "error": self.error}
 
     @classmethod
-    def from_dict(cls, record: dict[str, Any], space: SearchSpace) -> "Evaluation":
-        """Read back what `to_dict` wrote."""
-        return cls(arch=space.parse(record["arch"]), val_accuracy=float(record["val_accuracy"]),
-                   test_accuracy=float(record["test_accuracy"]), cost=float(record["cost"]),
-                   epochs=int(record["epochs"]), seed=int(record["seed"]), params=record.get("params"),
-                   curve=tuple(record.get("curve", ())), failed=bool(record.get("failed", False)),
-                   error=str(record.get("error", "")))
+    def from_dict(cls, record: dict[str, Any], space: SearchSpace, *,
+                  max_epochs: int | None = None) -> "Evaluation":
+        """Read back what `to_dict` wrote, checked by `validate` (a `ValueError` names the
+        first wrong field): a log edited by hand or cut short is refused, never half-believed."""
+        if not isinstance(record, dict):
+            raise InputError(f"an evaluation record must be a JSON object, got {record!r}")
+        missing = [key for key in _REQUIRED if key not in record]
+        if missing:
+            raise InputError(f"the evaluation record has no {missing[0]}")
+        if not isinstance(record["arch"], str):
+            raise InputError(f"arch must be an architecture's string form, got {record['arch']!r}")
+        curve = record.get("curve", [])
+        if not isinstance(curve, list):
+            raise InputError(f"curve must be a list of accuracies, got {curve!r}")
+        evaluation = cls(arch=space.parse(record["arch"]), val_accuracy=record["val_accuracy"],
+                         test_accuracy=record["test_accuracy"], cost=record["cost"], epochs=record["epochs"],
+                         seed=record["seed"], params=record.get("params"), curve=tuple(curve),
+                         failed=record.get("failed", False), error=record.get("error", ""))
+        return evaluation.validate(max_epochs)
+
+    def validate(self, max_epochs: int | None = None) -> "Evaluation":
+        """This evaluation with plain Python numbers, or a `ValueError` naming the first wrong
+        field: accuracies (and the curve's) from 0 to 1, a finite cost >= 0, epochs from 1 to
+        `max_epochs`, a seed from 0 to 2**63 - 1, params >= 0 or None, `failed` a bool."""
+        epochs = check_int(self.epochs, "epochs", minimum=1, maximum=max_epochs)
+        curve = tuple(_accuracy(value, "each value of curve") for value in self.curve)
+        if len(curve) > epochs:
+            raise InputError(f"curve has {len(curve)} values, more than its {epochs} epochs")
+        if not isinstance(self.failed, (bool, np.bool_)):
+            raise InputError(f"failed must be true or false, got {self.failed!r}")
+        if not isinstance(self.error, str):
+            raise InputError(f"error must be a string, got {self.error!r}")
+        return replace(self, val_accuracy=_accuracy(self.val_accuracy, "val_accuracy"),
+                       test_accuracy=_accuracy(self.test_accuracy, "test_accuracy"),
+                       cost=check_number(self.cost, "cost", minimum=0.0), epochs=epochs,
+                       seed=check_seed(self.seed),
+                       params=None if self.params is None else check_int(self.params, "params", minimum=0),
+                       curve=curve, failed=bool(self.failed))
+
+
+_REQUIRED = ("arch", "val_accuracy", "test_accuracy", "cost", "epochs", "seed")
+
+
+def _accuracy(value: object, name: str) -> float:
+    """`value` as a float from 0 to 1, or an `InputError` naming `name`."""
+    try:
+        return check_number(value, name, minimum=0.0, maximum=1.0)
+    except InputError:
+        raise InputError(f"{name} must be an accuracy from 0 to 1, got {value!r}") from None
 
 
 class Evaluator(ABC):
@@ -72,12 +120,19 @@ class Evaluator(ABC):
         """Score `arch` at fidelity `epochs` (default: `max_epochs`) under `seed`."""
 
     def check_epochs(self, epochs: int | None) -> int:
-        """`epochs`, or `max_epochs` if None; a clear error if out of range."""
+        """`epochs` as a plain int (a NumPy integer works too), or `max_epochs` if None; a clear
+        error if out of range, a float (even 3.0) or a bool."""
         if epochs is None:
             return self.max_epochs
-        if not isinstance(epochs, int) or isinstance(epochs, bool) or not 1 <= epochs <= self.max_epochs:
-            raise ValueError(f"epochs must be an integer from 1 to {self.max_epochs}, got {epochs!r}")
-        return epochs
+        return check_int(epochs, "epochs", minimum=1, maximum=self.max_epochs)
+
+    def describe(self) -> dict[str, Any]:
+        """What produces this evaluator's numbers, JSON-ready: its kind, the space's type and
+        settings, its highest fidelity. A search log records it and refuses to resume under
+        anything else; subclasses add what sets their numbers apart (dataset and training
+        protocol, or benchmark)."""
+        return {"kind": type(self).__qualname__, "space": type(self.space).__name__,
+                "space_config": self.space.config(), "max_epochs": self.max_epochs}
 
 
 def fast_mode() -> bool:
@@ -108,6 +163,8 @@ class LiveEvaluator(Evaluator):
             load_dataset(dataset)  # fail now, with the list of names, if unknown
         elif not isinstance(dataset, Dataset):
             raise TypeError(f"dataset must be a dataset name or a Dataset, got {dataset!r}")
+        if config is not None and not isinstance(config, TrainConfig):
+            raise TypeError(f"config must be a TrainConfig such as TrainConfig(epochs=12), got {config!r}")
         self.space, self.dataset = space, dataset
         self.config = config if config is not None else default_config(space)
         self.max_epochs = self.config.epochs
@@ -116,8 +173,20 @@ class LiveEvaluator(Evaluator):
     def data(self) -> Dataset:
         return load_dataset(self.dataset) if isinstance(self.dataset, str) else self.dataset
 
+    def describe(self) -> dict[str, Any]:
+        """Kind "live", the space, the dataset (its name; for a `Dataset` object also a digest
+        of its arrays) and the training protocol."""
+        described = {"kind": "live", "space": type(self.space).__name__, "space_config": self.space.config(),
+                     "dataset": self.dataset if isinstance(self.dataset, str) else self.dataset.name,
+                     "training": asdict(self.config)}
+        if isinstance(self.dataset, Dataset):
+            described["dataset_sha256"] = _digest(
+                self.dataset.x_train, self.dataset.y_train, self.dataset.x_val, self.dataset.y_val,
+                self.dataset.x_test, self.dataset.y_test)
+        return described
+
     def evaluate(self, arch: Arch, *, epochs: int | None = None, seed: int = 0) -> Evaluation:
-        epochs = self.check_epochs(epochs)
+        epochs, seed = self.check_epochs(epochs), check_seed(seed)
         self.space.validate(arch)
         data = self.data
         result = train(lambda: self.space.build(arch, data.num_features, data.num_classes),
@@ -145,25 +214,119 @@ class TabularEvaluator(Evaluator):
         >>> e = ev.evaluate(("conv3",) * 6, epochs=4, seed=0)
         >>> e.epochs, e.cost > 0
         (4, True)
+
+    Sent to a worker process (`run_search(executor=...)`), it travels as the benchmark's name,
+    folder and digest, not as its tables: each worker loads the benchmark once and checks the
+    digest. A benchmark whose tables differ from its files travels whole.
     """
 
     def __init__(self, benchmark):
         from .benchmark import Benchmark
 
+        folder: Path | None = None
         if isinstance(benchmark, str):
-            benchmark = Benchmark.load(benchmark)
+            folder = data_dir()
+            benchmark = Benchmark.load(benchmark, folder)
         elif not isinstance(benchmark, Benchmark):
             raise TypeError(f"benchmark must be a Benchmark or a benchmark name, got {benchmark!r}")
         self.benchmark, self.space, self.max_epochs = benchmark, benchmark.space, benchmark.epochs
         self._n_seeds = len(benchmark.seeds)
+        # where the tables came from, if known (loaded here, or a Benchmark that remembers it)
+        self._folder = folder if folder is not None else getattr(benchmark, "folder", None)
+        self._digest: str | None = None
+        self._shipping: tuple[str, str, str] | None | bool = False  # False: not decided yet
+
+    @property
+    def digest(self) -> str:
+        """A sha256 (hex, 16 digits) of the benchmark's tables: which numbers this evaluator gives."""
+        if self._digest is None:
+            b = self.benchmark
+            self._digest = _digest(b.val, b.test, b.epoch_seconds, b.params, json.dumps(
+                [b.name, list(b.seeds), b.epochs, [b.space.to_string(a) for a in b.archs]]))
+        return self._digest
+
+    def describe(self) -> dict[str, Any]:
+        """Kind "tabular", the benchmark's name, space, dataset, seeds, fidelity, training
+        protocol and the digest of its tables."""
+        b = self.benchmark
+        return {"kind": "tabular", "benchmark": b.name, "space": type(self.space).__name__,
+                "space_config": self.space.config(), "dataset": b.dataset, "seeds": list(b.seeds),
+                "epochs": b.epochs, "training": asdict(b.config), "digest": self.digest}
 
     def evaluate(self, arch: Arch, *, epochs: int | None = None, seed: int = 0) -> Evaluation:
-        epochs = self.check_epochs(epochs)
+        epochs, seed = self.check_epochs(epochs), check_seed(seed)
         b = self.benchmark
         i, s, e = b.index(arch), seed % self._n_seeds, epochs - 1
         return Evaluation(arch=arch, val_accuracy=float(b.val[i, s, e]), test_accuracy=float(b.test[i, s, e]),
-                          cost=float(b.cumulative_seconds[i, s, e]), epochs=epochs, seed=b.seeds[s],
+                          cost=float(b.cumulative_seconds[i, s, e]), epochs=epochs, seed=int(b.seeds[s]),
                           params=int(b.params[i]), curve=tuple(b.val[i, s, :epochs].tolist()))
+
+    def __reduce__(self):
+        """Pickle as (name, folder, digest) when the files hold these very tables (a few hundred
+        bytes instead of megabytes for every job sent to a worker), else whole."""
+        if self._shipping is False:
+            self._shipping = self._source()
+        if self._shipping is None:
+            return (TabularEvaluator, (self.benchmark,))
+        return (_shipped_evaluator, self._shipping)
+
+    def _source(self) -> tuple[str, str, str] | None:
+        """(name, folder, digest) of files that hold this benchmark's tables, or None."""
+        from .benchmark import Benchmark
+
+        name, folder = self.benchmark.name, self._folder if self._folder is not None else data_dir()
+        try:  # do the files hold these very tables? (they may have been changed in memory)
+            on_disk = TabularEvaluator(Benchmark.load(name, folder))
+        except (OSError, ValueError):
+            return None
+        return (name, str(folder), self.digest) if on_disk.digest == self.digest else None
 
     def __repr__(self) -> str:
         return f"TabularEvaluator({self.benchmark.name!r})"
+
+
+#: The tabular evaluators this process unpickled, by (name, folder, digest): one load each.
+_SHIPPED: dict[tuple[str, str, str], Evaluator] = {}
+
+
+def _shipped_evaluator(name: str, folder: str, digest: str) -> Evaluator:
+    """Unpickle a `TabularEvaluator`: load its benchmark once per process and check its digest.
+    A failure comes back as an evaluator that raises it, so the search reports it (an error
+    while unpickling would only break the worker pool)."""
+    key = (name, folder, digest)
+    if key not in _SHIPPED:
+        from .benchmark import Benchmark
+
+        try:
+            evaluator = TabularEvaluator(Benchmark.load(name, folder))
+            evaluator._folder, evaluator._shipping = Path(folder), key
+            if evaluator.digest != digest:
+                raise ValueError(f"the benchmark {name!r} in {folder} changed since the search "
+                                 "started (its tables differ); run the search again")
+        except (OSError, ValueError) as exc:
+            return _Unavailable(exc)
+        _SHIPPED[key] = evaluator
+    return _SHIPPED[key]
+
+
+class _Unavailable(Evaluator):
+    """Stands in, in a worker, for an evaluator that could not be rebuilt: raises why."""
+
+    def __init__(self, error: Exception):
+        self.error, self.max_epochs = error, 1
+
+    def evaluate(self, arch: Arch, *, epochs: int | None = None, seed: int = 0) -> Evaluation:
+        raise self.error
+
+
+def _digest(*parts: Any) -> str:
+    """A short sha256 (16 hex digits) of arrays and strings."""
+    digest = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, str):
+            digest.update(part.encode())
+        else:
+            array = np.ascontiguousarray(part)
+            digest.update(f"{array.dtype.str}{array.shape}".encode())
+            digest.update(array.tobytes())
+    return digest.hexdigest()[:16]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import threading
+from collections import OrderedDict
 from typing import Any, Callable
 
 import ipywidgets as widgets
@@ -27,9 +28,11 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .benchmark import Benchmark
+from .checks import InputError, check_int, check_seed
 from .compare import summarize
+from .data import Dataset
 from .evaluators import TabularEvaluator, default_config
-from .plots import landscape_frame, layout, regret_bands
+from .plots import as_benchmark, check_runs, landscape_frame, layout, regret_bands
 from .search import History, run_search
 from .spaces import Arch, SearchSpace
 from .strategies import (BayesianOptimization, LocalSearch, OptunaSampler, RandomSearch,
@@ -66,8 +69,45 @@ STRATEGY_PARAMETERS: dict[str, tuple[str, type[Strategy], list[tuple[str, Callab
 }
 
 
-def _benchmark(benchmark: str | Benchmark) -> Benchmark:
-    return benchmark if isinstance(benchmark, Benchmark) else Benchmark.load(benchmark)
+#: The strategies a search dashboard offers unless told otherwise.
+DEFAULT_STRATEGIES = ("random", "evolution", "reinforce", "local", "sh", "tpe")
+#: The largest seed the seed box holds: a browser keeps integers exactly up to 2**53 - 1.
+MAX_WIDGET_SEED = 2**53 - 1
+
+
+def _check_strategy(name: object, what: str = "strategy") -> str:
+    """`name` if it names a strategy of `STRATEGY_PARAMETERS`, else one message listing them."""
+    if not isinstance(name, str) or name not in STRATEGY_PARAMETERS:
+        raise InputError(f"{what} must be one of: {', '.join(STRATEGY_PARAMETERS)} (a name, not a Strategy), "
+                         f"got {name!r}")
+    return name
+
+
+def _check_strategy_names(strategy: object, strategies: object) -> list[str]:
+    """The dropdown's strategy names: `strategies` (default `DEFAULT_STRATEGIES`), checked,
+    with `strategy` put first if it is missing."""
+    strategy = _check_strategy(strategy)
+    if strategies is None:
+        strategies = DEFAULT_STRATEGIES
+    if isinstance(strategies, str) or not isinstance(strategies, (list, tuple)):
+        raise InputError(f"strategies must be a list of strategy names such as ['random', 'evolution'], "
+                         f"got {strategies!r}")
+    names = [_check_strategy(n, "each of strategies") for n in strategies]
+    if not names:
+        raise InputError(f"strategies must name at least one of: {', '.join(STRATEGY_PARAMETERS)}")
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise InputError(f"strategies must be distinct; repeated: {', '.join(repeated)}")
+    return names if strategy in names else [strategy, *names]
+
+
+def _check_widget_seed(seed: object) -> int:
+    """A seed the seed box can hold, as a plain int: refused, never clamped to another."""
+    seed = check_seed(seed)
+    if seed > MAX_WIDGET_SEED:
+        raise InputError(f"seed must be at most 2**53 - 1 in a dashboard (its seed box holds only numbers "
+                         f"a browser keeps exactly), got {seed}")
+    return seed
 
 
 class _View:
@@ -97,27 +137,28 @@ class SearchDashboard(_View):
     (left) shows every architecture, the ones visited and the incumbent's path; the right
     panel shows each evaluation's validation accuracy against simulated seconds and the
     incumbent's. The budget slider shows the first `budget` evaluations of the same search
-    (a search does not know its budget, so a shorter one is a prefix of a longer one)."""
+    (a search does not know its budget, so a shorter one is a prefix of a longer one).
+
+    The last `max_cached_runs` searches stay in memory, so that going back to a seed or a
+    setting redraws at once; older ones are run again when asked for."""
+
+    max_cached_runs: int = 32
 
     def __init__(self, benchmark: str | Benchmark = "cell-mnist1d", strategy: str = "evolution", budget: int = 100,
                  max_budget: int = 500, seed: int = 0, strategies: list[str] | None = None):
-        names = strategies or ["random", "evolution", "reinforce", "local", "sh", "tpe"]
-        unknown = [n for n in [*names, strategy] if n not in STRATEGY_PARAMETERS]
-        if unknown:
-            raise ValueError(f"unknown strategy {unknown[0]!r}; choose from: {', '.join(STRATEGY_PARAMETERS)}")
-        if strategy not in names:
-            names = [strategy, *names]
-        if not isinstance(max_budget, int) or max_budget < 1 or not isinstance(budget, int) or not 1 <= budget <= max_budget:
-            raise ValueError(f"budget must be an integer from 1 to max_budget ({max_budget!r}), got {budget!r}")
-        self.bench = _benchmark(benchmark)
+        names = _check_strategy_names(strategy, strategies)
+        max_budget = check_int(max_budget, "max_budget", minimum=1)
+        budget = check_int(budget, "budget", minimum=1, maximum=max_budget)
+        seed = _check_widget_seed(seed)
+        self.bench = as_benchmark(benchmark)
         self.evaluator = TabularEvaluator(self.bench)
-        self._runs: dict[tuple, History] = {}
+        self._runs: OrderedDict[tuple[str, int], tuple[History, dict[str, np.ndarray]]] = OrderedDict()
         self.output = widgets.Output().add_class("nastutor-output")
         self.strategy = widgets.Dropdown(options=[(STRATEGY_PARAMETERS[n][0], n) for n in names], value=strategy,
                                          description="strategy").add_class("nastutor-strategy")
         self.budget = widgets.IntSlider(budget, min=1, max=max_budget, description="budget (evaluations)",
                                         **_SLOW).add_class("nastutor-budget")
-        self.seed = widgets.BoundedIntText(seed, min=0, max=10**6, description="seed",
+        self.seed = widgets.BoundedIntText(seed, min=0, max=MAX_WIDGET_SEED, description="seed",
                                            layout=widgets.Layout(width="150px")).add_class("nastutor-seed")
         self.params: dict[str, dict[str, widgets.Widget]] = {}
         self._param_boxes: dict[str, widgets.Box] = {}
@@ -153,25 +194,33 @@ class SearchDashboard(_View):
         return _slice(self._run()[0], self.budget.value)
 
     def _run(self) -> tuple[History, dict[str, np.ndarray]]:
-        """The search for the controls (cached, grown when the budget exceeds what was run) and
-        its per-step arrays for drawing, so that moving the budget only slices arrays."""
+        """The search for the controls and its per-step arrays for drawing, so that moving the
+        budget only slices arrays: from the cache (least recently shown runs leave it first),
+        run again when the budget exceeds what was run."""
         strategy = self.make_strategy()
         key = (repr(strategy), self.seed.value)
         known = self._runs.get(key)
         if known is None or len(known[0]) < self.budget.value:
-            history = run_search(strategy, self.evaluator, self.budget.value, seed=self.seed.value, progress=False)
-            val = np.array([e.val_accuracy for e in history])
-            best = np.maximum.accumulate(val)
-            first_best = np.array([int(np.argmax(val[: i + 1])) for i in range(len(val))]) if len(val) else val
-            names = [self.bench.space.to_string(e.arch) for e in history]
-            known = (history, {
-                "where": np.array([self._positions[e.arch] for e in history]),
-                "seconds": np.cumsum([e.cost for e in history]), "val": val, "incumbent_val": best,
-                "incumbent_step": first_best,
-                "labels": np.array([f"#{i + 1} {a}<br>val {e.val_accuracy:.4f} ({e.epochs} epochs)"
-                                    for i, (a, e) in enumerate(zip(names, history))], dtype=object)})
-            self._runs[key] = known
+            known = self._search(strategy)
+        self._runs[key] = known
+        self._runs.move_to_end(key)
+        while len(self._runs) > self.max_cached_runs:
+            self._runs.popitem(last=False)
         return known
+
+    def _search(self, strategy: Strategy) -> tuple[History, dict[str, np.ndarray]]:
+        """Run `strategy` for the budget and seed of the controls; return its history and arrays."""
+        history = run_search(strategy, self.evaluator, self.budget.value, seed=self.seed.value, progress=False)
+        val = np.array([e.val_accuracy for e in history])
+        best = np.maximum.accumulate(val)
+        first_best = np.array([int(np.argmax(val[: i + 1])) for i in range(len(val))]) if len(val) else val
+        names = [self.bench.space.to_string(e.arch) for e in history]
+        return history, {
+            "where": np.array([self._positions[e.arch] for e in history]),
+            "seconds": np.cumsum([e.cost for e in history]), "val": val, "incumbent_val": best,
+            "incumbent_step": first_best,
+            "labels": np.array([f"#{i + 1} {a}<br>val {e.val_accuracy:.4f} ({e.epochs} epochs)"
+                                for i, (a, e) in enumerate(zip(names, history))], dtype=object)}
 
     # -- drawing ----------------------------------------------------------------------------
     def _make_figure(self) -> go.FigureWidget:
@@ -251,6 +300,23 @@ def search_dashboard(benchmark: str | Benchmark = "cell-mnist1d", strategy: str 
     return SearchDashboard(benchmark, strategy, budget, max_budget, seed, strategies)
 
 
+def _check_space(space: object) -> SearchSpace:
+    if not isinstance(space, SearchSpace):
+        raise InputError(f"space must be a SearchSpace such as nt.MLPSpace(), got {space!r}")
+    return space
+
+
+def _check_arch(space: SearchSpace, arch: object) -> Arch:
+    """`arch` (a string or a tuple) as an architecture of `space`, or a clear error."""
+    if isinstance(arch, str):
+        return space.parse(arch)
+    if not isinstance(arch, tuple):
+        raise InputError(f"arch must be an architecture of {space!r}: a string such as "
+                         f"{space.to_string(space.sample(np.random.default_rng(0)))!r} or a tuple, got {arch!r}")
+    space.validate(arch)
+    return arch
+
+
 class LiveTraining(_View):
     """Train one architecture for real (in a background thread, so the notebook stays
     responsive) and watch the training loss and the validation and test accuracy grow epoch by
@@ -260,12 +326,15 @@ class LiveTraining(_View):
     def __init__(self, space: SearchSpace, arch: Arch | str, dataset: str = "mnist1d",
                  config: TrainConfig | None = None, seed: int = 0):
         from .data import load_dataset
-        self.space = space
-        self.arch = space.parse(arch) if isinstance(arch, str) else arch
-        space.validate(self.arch)
+        self.space = _check_space(space)
+        self.arch = _check_arch(space, arch)
+        self.seed = check_seed(seed)
+        if config is not None and not isinstance(config, TrainConfig):
+            raise InputError(f"config must be a TrainConfig such as nt.TrainConfig(epochs=4), or None, got {config!r}")
+        if not isinstance(dataset, (str, Dataset)):
+            raise InputError(f"dataset must be a dataset name such as 'mnist1d' or a Dataset, got {dataset!r}")
         self.data = load_dataset(dataset) if isinstance(dataset, str) else dataset
         self.config = config or default_config(space)
-        self.seed = seed
         self.records: list[EpochRecord] = []
         self.result: TrainResult | None = None
         self.error: Exception | None = None
@@ -352,12 +421,16 @@ class ComparisonDashboard(_View):
     ranking table with the rank-sum test against `baseline`."""
 
     def __init__(self, runs: pd.DataFrame, baseline: str = "random", budget: int | None = None):
-        if baseline not in set(runs["strategy"]):
-            raise ValueError(f"baseline {baseline!r} is not among the strategies: {', '.join(runs['strategy'].unique())}")
+        runs = check_runs(runs)
+        strategies = list(runs["strategy"].unique())
+        if not isinstance(baseline, str) or baseline not in strategies:
+            raise InputError(f"baseline must be one of the strategies: {', '.join(map(str, strategies))}, "
+                             f"got {baseline!r}")
         self.runs, self.baseline = runs, baseline
         steps = int(runs.groupby(["strategy", "seed"]).size().min())
+        budget = steps if budget is None else check_int(budget, "budget", minimum=1, maximum=steps)
         self.output = widgets.Output().add_class("nastutor-output")
-        self.budget = widgets.IntSlider(budget or steps, min=1, max=steps, description="budget (evaluations)",
+        self.budget = widgets.IntSlider(budget, min=1, max=steps, description="budget (evaluations)",
                                         **_SLOW).add_class("nastutor-budget")
         self.metric = widgets.ToggleButtons(options=[("validation regret (searched)", "val_regret"),
                                                      ("test regret (reported)", "test_regret")],

@@ -15,7 +15,9 @@ notebook shows it once and a script can `fig.savefig("x.png")` headless.
 """
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+import reprlib
+from collections.abc import Iterable, Sequence
+from numbers import Real
 
 import numpy as np
 import pandas as pd
@@ -23,12 +25,108 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from scipy import stats
 
-from .benchmark import Benchmark
-from .spaces import Arch, CellSpace
+from .benchmark import BENCHMARKS, Benchmark
+from .checks import InputError, check_int
+from .search import History
+from .spaces import Arch, CellSpace, MLPSpace, SearchSpace
 from .spaces.cell import OPS
 
 __all__ = ["layout", "landscape_frame", "landscape", "mlp_heatmap", "regret_curves", "regret_bands",
-           "learning_curves", "policy_curves", "population_plot"]
+           "learning_curves", "policy_curves", "population_plot", "as_benchmark"]
+
+#: The columns of `compare()` results that the regret plots and the comparison dashboard read.
+RUNS_COLUMNS = ("strategy", "seed", "step", "total_cost", "val_regret", "test_regret")
+
+
+# -- checks of the public parameters -------------------------------------------------------------
+
+def _short(value: object) -> str:
+    """A value's repr, cut short enough for an error message."""
+    return reprlib.repr(value)
+
+
+def as_benchmark(benchmark: object, name: str = "benchmark") -> Benchmark:
+    """A `Benchmark` as it is, or loaded by its name ("cell-mnist1d"); anything else is refused
+    with a message naming `name` and what is allowed."""
+    if isinstance(benchmark, Benchmark):
+        return benchmark
+    names = ", ".join(BENCHMARKS)
+    if isinstance(benchmark, str):
+        if benchmark not in BENCHMARKS:
+            raise InputError(f"{name} must be one of: {names} (or a Benchmark), got {benchmark!r}")
+        return Benchmark.load(benchmark)
+    hint = (f" (a {type(benchmark).__name__}: pass its .benchmark)"
+            if isinstance(getattr(benchmark, "benchmark", None), Benchmark) else "")
+    raise InputError(f"{name} must be a Benchmark or one of the names: {names}, got {_short(benchmark)}{hint}")
+
+
+def check_option(value: object, name: str, allowed: Sequence[str]) -> str:
+    """`value` if it is one of `allowed` (strings), else one message naming them."""
+    if not isinstance(value, str) or value not in allowed:
+        options = (" or ".join(map(repr, allowed)) if len(allowed) == 2
+                   else "one of: " + ", ".join(map(repr, allowed)))
+        raise InputError(f"{name} must be {options}, got {_short(value)}")
+    return value
+
+
+def check_frame(frame: object, name: str, columns: Sequence[str], source: str) -> pd.DataFrame:
+    """`frame` if it is a non-empty DataFrame with `columns` (made by `source`), else a clear error."""
+    if not isinstance(frame, pd.DataFrame):
+        raise InputError(f"{name} must be a DataFrame from {source}, got {type(frame).__name__} {_short(frame)}")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(f"{name} lacks the columns of {source}: {', '.join(missing)} "
+                         f"(it has: {', '.join(map(str, frame.columns)) or 'none'})")
+    if frame.empty:
+        raise InputError(f"{name} is empty: {source} gives one row per step")
+    return frame
+
+
+def check_runs(runs: object, name: str = "runs") -> pd.DataFrame:
+    """`compare()` results, or a clear error."""
+    return check_frame(runs, name, RUNS_COLUMNS, "compare()")
+
+
+def _check_ax(ax: object) -> None:
+    if ax is not None and not isinstance(ax, Axes):
+        raise InputError(f"ax must be a matplotlib Axes (such as one from plt.subplots()) or None, got {_short(ax)}")
+
+
+def _check_history(history: object, benchmark: Benchmark) -> History | None:
+    """`history` if it is None or a `History` whose architectures all lie in the benchmark's space."""
+    if history is None:
+        return None
+    if not isinstance(history, History):
+        raise InputError(f"history must be a History from run_search (or None), got "
+                         f"{type(history).__name__} {_short(history)}")
+    space = benchmark.space
+    if type(history.space) is not type(space):
+        raise InputError(f"history searched {history.space!r}, not the benchmark's space {space!r}: "
+                         f"plot it on a benchmark of its own space")
+    for e in history:
+        if e.arch not in space:
+            raise InputError(f"history holds {history.space.to_string(e.arch)}, which is not in the benchmark's "
+                             f"space {space!r} (the history searched {history.space!r})")
+    return history
+
+
+def _check_archs(archs: object, benchmark: Benchmark) -> list[Arch]:
+    """One architecture or a list of them (strings or tuples), parsed and validated."""
+    space = benchmark.space
+    if isinstance(archs, str) or archs in space:
+        archs = [archs]
+    if not isinstance(archs, Iterable):
+        raise InputError(f"archs must be a list of architectures (strings such as "
+                         f"{space.to_string(benchmark.archs[0])!r}, or tuples), got {_short(archs)}")
+    out = [space.parse(a) if isinstance(a, str) else a for a in archs]
+    if not out:
+        raise InputError("archs must name at least one architecture")
+    for arch in out:
+        space.validate(arch)
+    return out
+
+
+# -- layouts -------------------------------------------------------------------------------------
 
 
 def _gray(base: int, digits: int) -> list[tuple[int, ...]]:
@@ -68,6 +166,8 @@ def layout(space) -> tuple[tuple[Arch, ...], np.ndarray, bool]:
     placed by classical multidimensional scaling of their encodings (with a little jitter so
     that equal positions stay visible). Taught in lesson 02.
     """
+    if not isinstance(space, SearchSpace):
+        raise InputError(f"space must be a SearchSpace such as nt.CellSpace(), got {_short(space)}")
     key = repr(space)
     if key not in _LAYOUTS:
         _LAYOUTS[key] = _compute_layout(space)
@@ -77,6 +177,7 @@ def layout(space) -> tuple[tuple[Arch, ...], np.ndarray, bool]:
 def landscape_frame(benchmark: Benchmark) -> pd.DataFrame:
     """One row per architecture of the layout: x, y, arch (string), row (the benchmark row of
     its canonical form), mean final val and test accuracy, params, latency_ms."""
+    benchmark = as_benchmark(benchmark)
     archs, xy, _ = layout(benchmark.space)
     rows = np.array([benchmark.index(a) for a in archs])
     return pd.DataFrame({
@@ -97,8 +198,12 @@ def landscape(benchmark: Benchmark, history=None, metric: str = "test_accuracy",
     """Every architecture placed in 2-D (`layout`), coloured by its mean final `metric`; with a
     `history`, the architectures the search visited (numbered dots in visit order) and the
     incumbent's path (the line). Taught in lessons 02 and 04."""
-    if metric not in ("val_accuracy", "test_accuracy"):
-        raise ValueError(f"metric must be 'val_accuracy' or 'test_accuracy', got {metric!r}")
+    benchmark = as_benchmark(benchmark)
+    history = _check_history(history, benchmark)
+    check_option(metric, "metric", ("val_accuracy", "test_accuracy"))
+    _check_ax(ax)
+    if title is not None and not isinstance(title, str):
+        raise InputError(f"title must be a string or None, got {_short(title)}")
     frame = landscape_frame(benchmark)
     _, _, grid = layout(benchmark.space)
     fig, ax = _new_axes(ax, (7.4, 6.2))
@@ -133,13 +238,15 @@ def landscape(benchmark: Benchmark, history=None, metric: str = "test_accuracy",
 def mlp_heatmap(benchmark: Benchmark, metric: str = "val_accuracy", reduce: str = "max") -> Figure:
     """The chain (MLP) space as heatmaps: rows are the first hidden layer's activation, columns
     its width, one panel per depth; each square shows the `reduce` ("max" or "mean") of the
-    mean final `metric` over the architectures of that depth starting with that layer."""
-    if reduce not in ("max", "mean"):
-        raise ValueError(f"reduce must be 'max' or 'mean', got {reduce!r}")
+    mean final `metric` ("val_accuracy" or "test_accuracy") over the architectures of that depth
+    starting with that layer."""
+    benchmark = as_benchmark(benchmark)
+    check_option(metric, "metric", ("val_accuracy", "test_accuracy"))
+    check_option(reduce, "reduce", ("max", "mean"))
     space = benchmark.space
-    if not hasattr(space, "widths"):
-        raise ValueError(f"mlp_heatmap needs an MLP benchmark such as 'mlp-mnist1d', got {benchmark.name!r}")
-    final = (benchmark.val if metric == "val_accuracy" else benchmark.test)[:, :, -1].mean(axis=1)
+    if not isinstance(space, MLPSpace):
+        raise InputError(f"mlp_heatmap needs an MLP benchmark such as 'mlp-mnist1d', got {benchmark.name!r}")
+    final = {"val_accuracy": benchmark.val, "test_accuracy": benchmark.test}[metric][:, :, -1].mean(axis=1)
     table = pd.DataFrame({"depth": [len(a) for a in benchmark.archs], "width": [a[0][0] for a in benchmark.archs],
                           "activation": [a[0][1] for a in benchmark.archs], "value": final})
     depths = sorted(table["depth"].unique())
@@ -158,8 +265,9 @@ def mlp_heatmap(benchmark: Benchmark, metric: str = "val_accuracy", reduce: str 
         ax.set_xlabel("width of the first hidden layer (units)")
         ax.set_title(f"depth {depth} ({int((table['depth'] == depth).sum())} archs)")
     axes[0].set_ylabel("activation of the first layer")
-    fig.colorbar(image, ax=list(axes), label=f"{reduce} of mean {metric.replace('_', ' ')}")
-    fig.suptitle(f"{benchmark.name}: {reduce} accuracy by depth, first-layer width and activation")
+    label = metric.replace("_", " ")
+    fig.colorbar(image, ax=list(axes), label=f"{reduce} of mean {label}")
+    fig.suptitle(f"{benchmark.name}: {reduce} {label} by depth, first-layer width and activation")
     return fig
 
 
@@ -167,9 +275,15 @@ def regret_bands(runs: pd.DataFrame, x: str = "step", metric: str = "val_regret"
                  points: int = 200) -> pd.DataFrame:
     """Mean incumbent regret of each strategy over seeds at each x, with a Student-t band:
     columns strategy, x, mean, low, high. `x` is "step" (evaluations) or "total_cost"
-    (simulated seconds, on a common grid up to the shortest run's end)."""
-    if x not in ("step", "total_cost"):
-        raise ValueError(f"x must be 'step' or 'total_cost', got {x!r}")
+    (simulated seconds, on a common grid up to the shortest run's end); `metric` is "val_regret"
+    or "test_regret"; `confidence` lies strictly between 0 and 1."""
+    runs = check_runs(runs)
+    check_option(x, "x", ("step", "total_cost"))
+    check_option(metric, "metric", ("val_regret", "test_regret"))
+    if isinstance(confidence, (bool, np.bool_)) or not isinstance(confidence, Real) or not 0 < confidence < 1:
+        raise InputError(f"confidence must be a number between 0 and 1 (exclusive), such as 0.95, "
+                         f"got {_short(confidence)}")
+    points = check_int(points, "points", minimum=2)
     out = []
     for name, group in runs.groupby("strategy", sort=False):
         runs_of = [g for _, g in group.groupby("seed", sort=False)]
@@ -191,6 +305,9 @@ def regret_curves(runs: pd.DataFrame, x: str = "step", metric: str = "val_regret
                   ax: Axes | None = None, log: bool = True) -> Figure:
     """Anytime regret (in percentage points, log scale unless `log=False`) of each strategy in
     `compare()` results: the mean over seeds with a `confidence` band. Taught in lesson 07."""
+    _check_ax(ax)
+    if not isinstance(log, (bool, np.bool_)):
+        raise InputError(f"log must be True or False, got {_short(log)}")
     bands = regret_bands(runs, x, metric, confidence)
     fig, ax = _new_axes(ax, (7.5, 4.4))
     for name, band in bands.groupby("strategy", sort=False):
@@ -211,14 +328,16 @@ def regret_curves(runs: pd.DataFrame, x: str = "step", metric: str = "val_regret
 def learning_curves(benchmark: Benchmark, archs: Iterable[Arch | str], split: str = "val",
                     ax: Axes | None = None) -> Figure:
     """Accuracy after each epoch of the given architectures: the mean over the benchmark's
-    seeds, with the range of the seeds shaded. Taught in lesson 03."""
-    if split not in ("val", "test"):
-        raise ValueError(f"split must be 'val' or 'test', got {split!r}")
+    seeds, with the range of the seeds shaded. `archs` is one architecture or a list (strings or
+    tuples). Taught in lesson 03."""
+    benchmark = as_benchmark(benchmark)
+    check_option(split, "split", ("val", "test"))
+    _check_ax(ax)
+    archs = _check_archs(archs, benchmark)
     data = benchmark.val if split == "val" else benchmark.test
     fig, ax = _new_axes(ax, (7.0, 4.2))
     epochs = np.arange(1, data.shape[2] + 1)
     for arch in archs:
-        arch = benchmark.space.parse(arch) if isinstance(arch, str) else arch
         curves = data[benchmark.index(arch)]
         line, = ax.plot(epochs, curves.mean(axis=0), marker="o", ms=3, label=benchmark.space.to_string(arch))
         ax.fill_between(epochs, curves.min(axis=0), curves.max(axis=0), color=line.get_color(), alpha=0.15, lw=0)
@@ -232,8 +351,9 @@ def learning_curves(benchmark: Benchmark, archs: Iterable[Arch | str], split: st
 
 def policy_curves(policy: pd.DataFrame, decisions: Sequence[str] | None = None) -> Figure:
     """REINFORCE's probability of each option over the search, one panel per decision, from
-    `tracing.policy_frame`. Taught in lesson 06."""
-    names = list(decisions or policy["decision"].unique())
+    `tracing.policy_frame`; `decisions` picks some (default: all). Taught in lesson 06."""
+    policy = check_frame(policy, "policy", ("step", "decision", "option", "probability"), "tracing.policy_frame")
+    names = _check_decisions(decisions, list(policy["decision"].unique()))
     cols = min(3, len(names))
     rows = -(-len(names) // cols)
     fig = Figure(figsize=(4.2 * cols, 2.8 * rows), layout="constrained")
@@ -253,9 +373,26 @@ def policy_curves(policy: pd.DataFrame, decisions: Sequence[str] | None = None) 
     return fig
 
 
+def _check_decisions(decisions: object, known: list[str]) -> list[str]:
+    """The decisions to draw: all `known` ones for None, else a list of some of them."""
+    if decisions is None:
+        return known
+    if isinstance(decisions, str) or not isinstance(decisions, Iterable):
+        raise InputError(f"decisions must be a list of decision names such as {known[:2]}, or None, "
+                         f"got {_short(decisions)}")
+    names = list(decisions)
+    unknown = [n for n in names if n not in known]
+    if unknown or not names:
+        raise InputError(f"decisions must be among the policy's decisions: {', '.join(map(str, known))}; "
+                         f"got {_short(names)}")
+    return names
+
+
 def population_plot(population: pd.DataFrame, ax: Axes | None = None) -> Figure:
     """An evolution's population over the search, from `tracing.population_frame`: every
     member's validation accuracy at each step (dots) and the population's median and best."""
+    check_frame(population, "population", ("step", "age_rank", "arch", "val_accuracy"), "tracing.population_frame")
+    _check_ax(ax)
     fig, ax = _new_axes(ax, (7.5, 4.2))
     ax.scatter(population["step"], population["val_accuracy"], s=5, color="tab:blue", alpha=0.25, lw=0,
                label="members")

@@ -11,26 +11,31 @@ Taught in lesson 04 (the search loop) and lesson 07 (budgets, parallel evaluatio
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
+import threading
+import time
 from collections import deque
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from .checks import InputError, check_int, check_number, check_path, check_seed
 from .evaluators import Evaluation, Evaluator
+from .files import atomic_write, read_jsonl
 from .spaces import Arch, SearchSpace
 from .strategies import SearchExhausted, Strategy
 
-__all__ = ["History", "run_search", "evaluation_seed", "make_executor"]
+__all__ = ["History", "run_search", "evaluation_seed", "make_executor", "usable_cores"]
 
-LOG_VERSION = 1
+#: Version 2 headers record the evaluator's provenance (`Evaluator.describe()`).
+LOG_VERSION = 2
 
 
 @dataclass
@@ -121,72 +126,157 @@ _MASK = (1 << 64) - 1
 def evaluation_seed(seed: int, step: int) -> int:
     """The seed of the `step`-th evaluation of a search run under `seed`: a pure function
     (a SplitMix64 hash of both), so a resumed search draws the same seeds."""
+    seed, step = check_seed(seed), check_int(step, "step", minimum=0)
     z = (seed * 0x9E3779B97F4A7C15 + (step + 1) * 0xBF58476D1CE4E5B9) & _MASK
     z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
     z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
     return (z ^ (z >> 31)) % (2**31)
 
 
+# -- parallel workers ----------------------------------------------------------------------
+
+def usable_cores() -> int:
+    """The CPU cores this process may run on (its affinity mask, where the system has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
 def make_executor(workers: int) -> ProcessPoolExecutor:
     """A pool of `workers` processes for `run_search(executor=...)`. Processes are started
-    fresh ("spawn"), which is safe with PyTorch; each trains with one thread."""
-    if not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be a positive integer, got {workers!r}")
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    fresh ("spawn"), which is safe with PyTorch; each trains with one thread.
 
+    `workers` may be at most `usable_cores()`: more processes than cores would share them, so
+    every evaluation would run slower and a live search would be charged the inflated seconds.
+    More is refused with a message, not silently capped.
+
+    Each worker exits as soon as its parent dies, even by SIGKILL (a Jupyter kernel restart),
+    instead of training on for nobody (`_exit_with_parent`).
+    """
+    workers = check_int(workers, "workers", minimum=1)
+    cores = usable_cores()
+    if workers > cores:
+        raise InputError(f"workers must be at most {cores}, the CPU cores of this machine (more "
+                         f"processes than cores slow every evaluation down), got {workers}")
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_exit_with_parent, initargs=(os.getpid(),))
+
+
+def _exit_with_parent(parent: int, interval: float = 0.25) -> None:
+    """Worker initializer: a daemon thread ends this process once `parent` is no longer its
+    parent (it died and the worker was handed to another). Unlike PR_SET_PDEATHSIG, which
+    fires when the parent *thread* that started the worker exits, this follows the process."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="nastutor-exit-with-parent", daemon=True).start()
+
+
+# -- the log -----------------------------------------------------------------------------
 
 class _Log:
-    """The JSON-lines log of a search: a header line, then one line per evaluation."""
+    """The JSON-lines log of a search: a header line (what produced it: `_header`), then one
+    line per evaluation. Reading it back checks every line; rewriting it is atomic."""
 
-    def __init__(self, path: str | os.PathLike, header: dict[str, Any], space: SearchSpace):
-        self.path, self.header, self.space = Path(path), header, space
+    def __init__(self, path: Path, header: dict[str, Any], space: SearchSpace, max_epochs: int):
+        try:  # compare what a JSON round trip gives on both sides (lists, not tuples)
+            header = json.loads(json.dumps(header))
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"the log header must be JSON-ready (check Evaluator.describe()): {exc}") from None
+        self.path, self.header, self.space, self.max_epochs = path, header, space, max_epochs
         self.records: list[Evaluation] = []
-        if self.path.exists() and self.path.stat().st_size > 0:
-            self._read()
-        else:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._append(header)
+        try:
+            if self.path.exists() and self.path.stat().st_size > 0:
+                with open(self.path, "a"):  # a read-only log: refuse now, not after an evaluation
+                    pass
+                self._read()
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write(self.path, json.dumps(header) + "\n")
+        except OSError as exc:
+            raise _cannot(self.path, exc) from None
+
+    def _fail(self, number: int, why: str) -> ValueError:
+        return ValueError(f"{self.path} line {number} {why}; use a new log file to start afresh")
 
     def _read(self) -> None:
-        lines = self.path.read_text().splitlines(keepends=True)
-        try:
-            found = json.loads(lines[0])
-        except json.JSONDecodeError:
-            raise ValueError(f"{self.path} is not a nastutor search log; pass another log path") from None
-        for key, value in self.header.items():
-            if found.get(key) != value:
-                raise ValueError(f"{self.path} was written by a different search ({key} was "
-                                 f"{found.get(key)!r}, now {value!r}); use a new log file to start afresh")
-        keep = lines[:1]
-        for number, line in enumerate(lines[1:], start=2):
+        lines = read_jsonl(self.path, check_header=self._check_header, fix="Use a new log file to start afresh.")
+        for number, _, record in lines[1:]:
             try:
-                self.records.append(Evaluation.from_dict(json.loads(line), self.space))
-                keep.append(line)
-            except (json.JSONDecodeError, KeyError, ValueError) as exc:
-                if number == len(lines):  # a last line cut short by an interruption: drop it
-                    self.path.write_text("".join(keep))
-                    break
-                raise ValueError(f"{self.path} line {number} is corrupt ({exc}); "
-                                 "use a new log file to start afresh") from None
+                self.records.append(Evaluation.from_dict(record, self.space, max_epochs=self.max_epochs))
+            except (ValueError, TypeError) as exc:
+                raise self._fail(number, f"is corrupt: {exc}") from None
 
-    def _append(self, record: dict[str, Any]) -> None:
-        with open(self.path, "a") as fh:
-            fh.write(json.dumps(record) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+    def _check_header(self, found: Any) -> None:
+        """Refuse a first line that is not a nastutor header, or one from a different search."""
+        if not isinstance(found, dict) or not isinstance(found.get("nastutor_log"), int):
+            raise self._fail(1, "is not a nastutor search log header (pass another log path)")
+        if found["nastutor_log"] != LOG_VERSION:
+            raise self._fail(1, f"is a version {found['nastutor_log']} log header; this nastutor "
+                                f"resumes version {LOG_VERSION} logs only")
+        difference = _first_difference(found, self.header)
+        if difference:
+            key, was, now = difference
+            raise ValueError(f"{self.path} was written by a different search ({key} was {was}, now "
+                             f"{now}); resume with the same settings, or use a new log file to start afresh")
 
     def write(self, evaluation: Evaluation) -> None:
-        self._append(evaluation.to_dict(self.space))
+        """Append one evaluation (checked first: a record that could not be read back is refused)."""
+        try:
+            checked = evaluation.validate(self.max_epochs)
+        except ValueError as exc:
+            raise ValueError(f"the evaluation of {self.space.to_string(evaluation.arch)} cannot be "
+                             f"logged: {exc}") from None
+        try:
+            with open(self.path, "a") as fh:
+                fh.write(json.dumps(checked.to_dict(self.space)) + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            raise _cannot(self.path, exc) from None
 
 
-def _check_budget(budget: int | None, seconds: float | None) -> None:
+def _header(strategy: Strategy, evaluator: Evaluator, seed: int, epochs: int, in_flight: int) -> dict[str, Any]:
+    """What a log records about the search that writes it; a resumed search must match it all."""
+    return {"nastutor_log": LOG_VERSION, "evaluator": evaluator.describe(), "strategy": repr(strategy),
+            "seed": seed, "epochs": epochs, "in_flight": in_flight}
+
+
+_ABSENT = object()
+
+
+def _first_difference(found: Any, expected: Any, key: str = "") -> tuple[str, str, str] | None:
+    """The first (dotted key, found, expected) at which two JSON values differ, or None."""
+    if isinstance(found, dict) and isinstance(expected, dict):
+        for name in [*expected, *(k for k in found if k not in expected)]:
+            inner = _first_difference(found.get(name, _ABSENT), expected.get(name, _ABSENT),
+                                      f"{key}.{name}" if key else str(name))
+            if inner:
+                return inner
+        return None
+    if found == expected and type(found) is type(expected):
+        return None
+    shown = ["absent" if v is _ABSENT else repr(v) for v in (found, expected)]
+    return (key, shown[0], shown[1])
+
+
+def _cannot(path: Path, exc: OSError) -> OSError:
+    """The same kind of OSError, with one message a learner can act on."""
+    where = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(path) else ""
+    why = (exc.strerror or str(exc)).lower()
+    return type(exc)(f"cannot write the search log {path}: {why}{where}; choose a file in a folder "
+                     "you can write to")
+
+
+def _check_budget(budget: object, seconds: object) -> tuple[int | None, float | None]:
+    """The budget as (evaluations, seconds), checked; at least one must be given."""
     if budget is None and seconds is None:
         raise ValueError("give a budget: a number of evaluations (budget=...) and/or seconds=...")
-    if budget is not None and (not isinstance(budget, (int, np.integer)) or isinstance(budget, bool)
-                               or budget < 1):
-        raise ValueError(f"budget must be a positive number of evaluations, got {budget!r}")
-    if seconds is not None and (not isinstance(seconds, (int, float)) or not seconds > 0):
-        raise ValueError(f"seconds must be a positive number, got {seconds!r}")
+    return (None if budget is None else check_int(budget, "budget", minimum=1),
+            None if seconds is None else check_number(seconds, "seconds", positive=True))
 
 
 def run_search(strategy: Strategy, evaluator: Evaluator, budget: int | None = None, *,
@@ -202,17 +292,21 @@ def run_search(strategy: Strategy, evaluator: Evaluator, budget: int | None = No
     `history.interrupted = True`.
 
     - `seed` seeds the strategy and each evaluation (`evaluation_seed`): same seed, same search.
+      It, `budget` and `epochs` may be NumPy integers; `seconds` must be finite.
     - `epochs` is the fidelity of every evaluation (default: the evaluator's full fidelity),
       unless the strategy asks for its own (`strategy.fidelity()`, successive halving).
     - `executor` (e.g. `make_executor(2)`) evaluates several candidates at once; results are
       told in the order they were asked, so a parallel search is reproducible too.
     - `log` is a JSON-lines file that receives every evaluation; run the same call again with
-      the same log to resume an interrupted search and reach the same end state.
+      the same log to resume an interrupted search and reach the same end state. Its first
+      line records what produced it (`evaluator.describe()`, strategy, seed, fidelity): a log
+      of another search, or one whose values do not check out, is refused with a message.
     - `callback(history)` runs after every evaluation (a live plot, say).
 
     Taught in lesson 04.
     """
-    _check_budget(budget, seconds)
+    budget, seconds = _check_budget(budget, seconds)
+    seed = check_seed(seed)
     if not isinstance(strategy, Strategy):
         raise TypeError(f"strategy must be a Strategy such as RandomSearch(), got {strategy!r}")
     if not isinstance(evaluator, Evaluator):
@@ -224,9 +318,8 @@ def run_search(strategy: Strategy, evaluator: Evaluator, budget: int | None = No
     in_flight = getattr(executor, "_max_workers", os.cpu_count() or 1) if executor else 1
     journal = None
     if log is not None:
-        journal = _Log(log, {"nastutor_log": LOG_VERSION, "space": repr(space),
-                             "strategy": repr(strategy), "seed": seed, "epochs": epochs,
-                             "in_flight": in_flight}, space)
+        journal = _Log(check_path(log, "log"), _header(strategy, evaluator, seed, epochs, in_flight),
+                       space, evaluator.max_epochs)
     replay = journal.records if journal else []
     pending: deque[tuple[Arch, Future | Evaluation | None, int, int]] = deque()
     asked, exhausted = 0, False
@@ -248,7 +341,7 @@ def run_search(strategy: Strategy, evaluator: Evaluator, budget: int | None = No
                 job: Future | Evaluation | None = None
                 if asked < len(replay):
                     if (replay[asked].arch, replay[asked].epochs) != (arch, fidelity):
-                        raise ValueError(f"the log {log} does not match this search at step {asked}: "
+                        raise ValueError(f"the log {journal.path} does not match this search at step {asked}: "
                                          "use a new log file to start afresh")
                     job = replay[asked]
                 elif executor is not None:

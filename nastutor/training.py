@@ -22,6 +22,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+from .checks import InputError, check_int, check_number, check_seed
 from .data import Dataset
 
 __all__ = ["TrainConfig", "EpochRecord", "TrainResult", "train", "accuracy", "count_parameters"]
@@ -47,18 +48,17 @@ class TrainConfig:
     threads: int = 1
 
     def __post_init__(self):
-        for name in ("epochs", "batch_size", "threads"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        if not (isinstance(self.lr, (int, float)) and self.lr > 0 and math.isfinite(self.lr)):
-            raise ValueError(f"lr must be a positive number, got {self.lr!r}")
-        if not (isinstance(self.weight_decay, (int, float)) and self.weight_decay >= 0):
-            raise ValueError(f"weight_decay must be zero or positive, got {self.weight_decay!r}")
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"unknown optimizer {self.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
-        if self.schedule not in SCHEDULES:
-            raise ValueError(f"unknown schedule {self.schedule!r}; choose one of: {', '.join(SCHEDULES)}")
+        """Check every field, and store NumPy numbers as plain ones (a config goes into logs)."""
+        checked = {name: check_int(getattr(self, name), name, minimum=1)
+                   for name in ("epochs", "batch_size", "threads")}
+        checked["lr"] = check_number(self.lr, "lr", positive=True)
+        checked["weight_decay"] = check_number(self.weight_decay, "weight_decay", minimum=0.0)
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)  # frozen: set once, here
+        if not isinstance(self.optimizer, str) or self.optimizer not in OPTIMIZERS:
+            raise InputError(f"unknown optimizer {self.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
+        if not isinstance(self.schedule, str) or self.schedule not in SCHEDULES:
+            raise InputError(f"unknown schedule {self.schedule!r}; choose one of: {', '.join(SCHEDULES)}")
 
 
 @dataclass(frozen=True)
@@ -132,6 +132,18 @@ def _optimizer(model: nn.Module, config: TrainConfig, steps: int):
     return opt, sched
 
 
+def _check_train_input(model: object, data: object, config: object, on_epoch: object) -> None:
+    """A clear `InputError` (a TypeError) for an argument of `train` of the wrong kind."""
+    if not callable(model):  # a network is callable too
+        raise InputError(f"model must be a torch.nn.Module or a function that builds one, got {model!r}")
+    if not isinstance(data, Dataset):
+        raise InputError(f"data must be a Dataset such as load_dataset('mnist1d'), got {data!r}")
+    if not isinstance(config, TrainConfig):
+        raise InputError(f"config must be a TrainConfig such as TrainConfig(epochs=12), got {config!r}")
+    if on_epoch is not None and not callable(on_epoch):
+        raise InputError(f"on_epoch must be a function of an EpochRecord, or None, got {on_epoch!r}")
+
+
 def train(model: nn.Module | Callable[[], nn.Module], data: Dataset, config: TrainConfig = TrainConfig(),
           seed: int = 0, epochs: int | None = None,
           on_epoch: Callable[[EpochRecord], bool | None] | None = None,
@@ -146,9 +158,9 @@ def train(model: nn.Module | Callable[[], nn.Module], data: Dataset, config: Tra
 
     Taught in lessons 01 and 03.
     """
-    stop_after = config.epochs if epochs is None else epochs
-    if not isinstance(stop_after, int) or not 1 <= stop_after <= config.epochs:
-        raise ValueError(f"epochs must be an integer from 1 to {config.epochs}, got {epochs!r}")
+    _check_train_input(model, data, config, on_epoch)
+    seed = check_seed(seed)
+    stop_after = config.epochs if epochs is None else check_int(epochs, "epochs", minimum=1, maximum=config.epochs)
     chance = 1.0 / data.num_classes
     x_train, y_train = torch.tensor(data.x_train), torch.tensor(data.y_train)
     n_batches = math.ceil(len(y_train) / config.batch_size)
@@ -158,6 +170,8 @@ def train(model: nn.Module | Callable[[], nn.Module], data: Dataset, config: Tra
     with _torch_threads(config.threads), torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         net = model() if callable(model) and not isinstance(model, nn.Module) else model
+        if not isinstance(net, nn.Module):
+            raise InputError(f"model() must return a torch.nn.Module, got {net!r}")
         order_rng = torch.Generator().manual_seed(seed)
         opt, sched = _optimizer(net, config, config.epochs * n_batches)
         loss_fn = nn.CrossEntropyLoss()

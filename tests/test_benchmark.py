@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from nastutor import Benchmark, LiveEvaluator, RandomSearch, TabularEvaluator, run_search
-from nastutor.benchmark import BENCHMARKS, build_benchmark
+from nastutor.benchmark import BENCHMARKS, benchmark_name, build_benchmark
 from nastutor.data import data_dir, load_dataset
 from nastutor.spaces import CellSpace, MLPSpace
 from nastutor.training import train
@@ -156,24 +156,27 @@ def test_builder_resumes_without_losing_or_duplicating_rows(copy_of_data, monkey
     monkeypatch.setenv("NASTUTOR_DATA_DIR", str(copy_of_data))
     space, folder = _tiny_space(), copy_of_data
     assert build_benchmark(space, seeds=(0, 1), folder=folder, limit=3, progress=False) is None
-    progress = folder / "mlp-mnist1d.progress.jsonl"
+    name = benchmark_name(space, "mnist1d", (0, 1))
+    progress = folder / f"{name}.progress.jsonl"
     lines = progress.read_text().splitlines(keepends=True)
     progress.write_text("".join(lines) + lines[-1][:25])  # a kill in the middle of a write
     table = build_benchmark(space, seeds=(0, 1), folder=folder, progress=False)
     rows = [json.loads(line) for line in progress.read_text().splitlines()]
     assert len(rows) == len({(r["arch"], r["seed"]) for r in rows}) == 6 * 2
-    bench = Benchmark.load("mlp-mnist1d", folder)
-    assert table.exists() and len(bench) == 6 and bench.seeds == (0, 1)
+    bench = Benchmark.load(name, folder)
+    assert table == folder / f"{name}.csv.gz" and len(bench) == 6 and bench.seeds == (0, 1)
     with gzip.open(table, "rt") as fh:
         assert fh.readline().strip().split(",")[0] == "arch"
-    assert (folder / "mlp-mnist1d.md").exists()
+    assert (folder / f"{name}.md").exists()
+    protocol = folder / f"{name}.progress.json"
+    protocol.write_text(protocol.read_text().replace('"epochs": 50', '"epochs": 40'))
     with pytest.raises(ValueError, match="another protocol"):
-        build_benchmark(space, seeds=(0, 1, 2), folder=folder, progress=False)
+        build_benchmark(space, seeds=(0, 1), folder=folder, progress=False)
 
 
 def test_builder_survives_a_kill(copy_of_data):
     env = dict(os.environ, NASTUTOR_DATA_DIR=str(copy_of_data))
-    progress = copy_of_data / "mlp-mnist1d.progress.jsonl"
+    progress = copy_of_data / f"{benchmark_name('mlp', 'mnist1d', (0,))}.progress.jsonl"
     cmd = [sys.executable, "-m", "nastutor", "benchmark", "build", "--space", "mlp", "--seeds", "0"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120

@@ -73,3 +73,48 @@ def test_bad_input_exits_with_one_line(args, expected):
     assert run.returncode != 0
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0], run.stderr
+
+
+def _one_error_line(run, code, *words):
+    assert run.returncode == code, (run.returncode, run.stderr)
+    assert "Traceback" not in run.stderr, run.stderr
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("nastutor: error: "), run.stderr
+    for word in words:
+        assert word in lines[0], run.stderr
+
+
+@pytest.mark.parametrize("log, code, words", [
+    ("{tmp}", 2, ["is a folder"]),
+    ("/proc/x/y.jsonl", 1, ["cannot write the search log /proc/x/y.jsonl"]),
+    ("{tmp}/file.txt/y.jsonl", 1, ["cannot write the search log"]),
+])
+def test_bad_logs_exit_with_one_line(tmp_path, log, code, words):
+    (tmp_path / "file.txt").write_text("x")
+    run = nastutor("search", "--budget", "1", "--epochs", "1", "--log", log.format(tmp=tmp_path))
+    _one_error_line(run, code, *words)
+
+
+def test_a_log_from_another_dataset_is_refused_in_one_line(tmp_path):
+    log = tmp_path / "run.jsonl"
+    first = nastutor("search", "--budget", "1", "--epochs", "1", "--log", str(log))
+    assert first.returncode == 0, first.stderr
+    run = nastutor("search", "--budget", "1", "--epochs", "1", "--dataset", "digits", "--log", str(log))
+    _one_error_line(run, 2, str(log), "dataset", "mnist1d", "digits")
+    log.write_text('{"arch": "64relu"}\n')
+    _one_error_line(nastutor("search", "--budget", "1", "--epochs", "1", "--log", str(log)), 2,
+                    "not a nastutor search log")
+
+
+@pytest.mark.parametrize("args, words", [
+    (["search", "--seed", "-1"], ["seed must be"]),
+    (["search", "--workers", "100000"], ["workers", "at most", "cores"]),
+])
+def test_library_errors_exit_with_one_line(args, words):
+    _one_error_line(nastutor(*args), 2, *words)
+
+
+def test_workers_help_names_the_limit():
+    from nastutor.search import usable_cores
+    out = " ".join(nastutor("search", "--help").stdout.split())
+    assert f"at most {usable_cores()}" in out

@@ -1,3 +1,5 @@
+import json
+import re
 import shutil
 
 import numpy as np
@@ -89,3 +91,70 @@ def test_arrays_are_read_only():
     with pytest.raises(ValueError):
         ds.x_train[0, 0] = 1.0
     assert data_module.DATASETS["mnist1d"] in repr(ds) or "mnist1d" in repr(ds)
+
+
+def _store(folder, arrays):
+    """Write `arrays` as the folder's mnist1d.npz, with a matching checksum."""
+    np.savez_compressed(folder / "mnist1d.npz", **arrays)
+    manifest = json.loads((folder / "MANIFEST.json").read_text())
+    manifest["mnist1d.npz"] = data_module.sha256_of(folder / "mnist1d.npz")
+    (folder / "MANIFEST.json").write_text(json.dumps(manifest))
+
+
+def _shipped_arrays():
+    with np.load(data_dir() / "mnist1d.npz", allow_pickle=False) as npz:
+        return {key: npz[key] for key in npz.files}
+
+
+@pytest.mark.parametrize("edit, why", [
+    (lambda a: a.pop("y_val"), "y_val"),
+    (lambda a: a.update(x_val=a["x_val"][:, :39]), "x_val"),
+    (lambda a: a.update(y_test=a["y_test"][:-1]), "y_test"),
+    (lambda a: a.update(y_train=a["y_train"] + 10), "y_train"),
+    (lambda a: a.update(x_train=a["x_train"].ravel()), "x_train"),
+    (lambda a: a.update(x_test=np.where(a["x_test"] > 0, np.nan, a["x_test"])), "x_test"),
+])
+def test_a_file_with_a_wrong_schema_is_refused_naming_it(data_copy, edit, why):
+    arrays = _shipped_arrays()
+    edit(arrays)
+    _store(data_copy, arrays)
+    path = data_copy / "mnist1d.npz"
+    pattern = rf"{re.escape(str(path))} is malformed.*{why}.*python -m nastutor data build"
+    with pytest.raises(ValueError, match=pattern):
+        load_dataset("mnist1d")
+
+
+def test_a_file_that_is_not_an_npz_is_refused_naming_it(data_copy):
+    (data_copy / "mnist1d.npz").write_text("not a zip file")
+    manifest = json.loads((data_copy / "MANIFEST.json").read_text())
+    manifest["mnist1d.npz"] = data_module.sha256_of(data_copy / "mnist1d.npz")
+    (data_copy / "MANIFEST.json").write_text(json.dumps(manifest))
+    with pytest.raises(ValueError, match=re.escape(str(data_copy / "mnist1d.npz")) + " is not a readable"):
+        load_dataset("mnist1d")
+
+
+@pytest.mark.parametrize("text, why", [
+    ('{"mnist1d.npz": ', "is not valid JSON"),
+    ('["mnist1d.npz"]', "must be a JSON object"),
+    ('{"mnist1d.npz": 3}', "must be a JSON object"),
+])
+def test_a_malformed_manifest_is_refused_naming_it(data_copy, text, why):
+    (data_copy / "MANIFEST.json").write_text(text)
+    pattern = re.escape(str(data_copy / "MANIFEST.json")) + " " + why
+    with pytest.raises(ValueError, match=pattern):
+        load_dataset("mnist1d")
+    with pytest.raises(ValueError, match=pattern):
+        data_module._write_manifest(data_copy, "x.json", "0" * 64)
+
+
+def test_a_corrupt_shipped_file_says_git_checkout_first(data_copy, monkeypatch):
+    monkeypatch.setattr("nastutor.data.SHIPPED_DIR", data_copy)  # pretend the copy is data/
+    raw = bytearray((data_copy / "mnist1d.npz").read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    (data_copy / "mnist1d.npz").write_bytes(bytes(raw))
+    with pytest.raises(ValueError, match=r"corrupt.*`git checkout -- data/mnist1d.npz`.*"
+                                         r"`python -m nastutor data build`"):
+        load_dataset("mnist1d")
+    (data_copy / "MANIFEST.json").write_text("[]")
+    with pytest.raises(ValueError, match=r"git checkout -- data/MANIFEST.json"):
+        load_dataset("mnist1d")

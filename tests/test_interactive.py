@@ -69,8 +69,26 @@ def test_controls_carry_css_classes_and_the_figure_saves_to_html(board, tmp_path
     assert "incumbent path" in path.read_text()
 
 
+def test_search_dashboard_keeps_a_bounded_cache_of_runs():
+    """Each seed change ran and kept a new search forever (+108 MB after 200 seeds); now only the
+    most recently shown runs stay, and a cached one comes back without running again."""
+    board = interactive.search_dashboard("cell-mnist1d", strategy="random", budget=20, seed=0)
+    limit = board.max_cached_runs
+    assert 8 <= limit <= 64
+    for seed in range(1, 3 * limit):
+        board.seed.value = seed
+    assert len(board._runs) == limit
+    board.seed.value = 3 * limit - 5                 # still cached: the same objects come back
+    cached = board._runs[next(reversed(board._runs))]
+    assert board._run() is cached
+    board.seed.value = 0                             # evicted long ago: run again, same search
+    expected = nt.run_search(nt.RandomSearch(), nt.TabularEvaluator("cell-mnist1d"), 20, seed=0, progress=False)
+    assert [e.arch for e in board.history()] == [e.arch for e in expected]
+    assert len(board._runs) == limit
+
+
 def test_search_dashboard_rejects_bad_arguments():
-    with pytest.raises(ValueError, match="choose from"):
+    with pytest.raises(ValueError, match="strategy must be one of"):
         interactive.search_dashboard(strategy="annealing")
     with pytest.raises(ValueError, match="budget"):
         interactive.search_dashboard(budget=0)

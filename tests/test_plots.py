@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 
 import numpy as np
 import pytest
@@ -68,6 +69,31 @@ def test_mlp_heatmap_shows_the_benchmark_values(mlp_bench, cell_bench):
     assert len(fig.axes[0].texts) == 9
     with pytest.raises(ValueError, match="MLP benchmark"):
         plots.mlp_heatmap(cell_bench)
+
+
+@pytest.mark.parametrize("metric, split", [("val_accuracy", "val"), ("test_accuracy", "test")])
+@pytest.mark.parametrize("reduce", ["max", "mean"])
+def test_mlp_heatmap_plots_the_metric_it_names(mlp_bench, metric, split, reduce):
+    """Each square is the `reduce` over the archs of its depth and first layer of the benchmark's
+    mean final `metric`; the colour bar and the title name that metric."""
+    fig = plots.mlp_heatmap(mlp_bench, metric=metric, reduce=reduce)
+    final = getattr(mlp_bench, split)[:, :, -1].mean(axis=1)
+    space = mlp_bench.space
+    for depth, ax in enumerate(fig.axes[:space.max_depth], start=1):
+        expected = np.full((len(space.activations), len(space.widths)), np.nan)
+        for (i, act), (j, width) in itertools.product(enumerate(space.activations), enumerate(space.widths)):
+            rows = [r for r, a in enumerate(mlp_bench.archs) if len(a) == depth and a[0] == (width, act)]
+            expected[i, j] = getattr(np, reduce)(final[rows])
+        assert np.allclose(ax.images[0].get_array(), expected)
+    label = metric.replace("_", " ")
+    assert label in fig.axes[-1].get_ylabel() and label in fig.get_suptitle()
+
+
+@pytest.mark.parametrize("metric", ["val", "accuracy", "params", "test", None])
+def test_mlp_heatmap_refuses_a_metric_it_cannot_plot(mlp_bench, metric):
+    """Any metric but "val_accuracy" silently plotted test accuracy (metric="val" included)."""
+    with pytest.raises(ValueError, match="metric must be 'val_accuracy' or 'test_accuracy'"):
+        plots.mlp_heatmap(mlp_bench, metric=metric)
 
 
 def test_regret_bands_are_means_over_seeds(cell_bench):

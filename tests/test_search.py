@@ -132,11 +132,11 @@ def test_callback_sees_every_step(mlp):
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
-    ({"budget": 0}, ValueError, "positive number of evaluations"),
-    ({"budget": -3}, ValueError, "positive number of evaluations"),
-    ({"budget": 2.5}, ValueError, "positive number of evaluations"),
+    ({"budget": 0}, ValueError, "budget must be an integer >= 1"),
+    ({"budget": -3}, ValueError, "budget must be an integer >= 1"),
+    ({"budget": 2.5}, ValueError, "budget must be an integer >= 1"),
     ({}, ValueError, "give a budget"),
-    ({"seconds": 0}, ValueError, "seconds must be a positive"),
+    ({"seconds": 0}, ValueError, "seconds must be a finite number > 0"),
     ({"budget": 3, "epochs": 11}, ValueError, "from 1 to 10"),
 ])
 def test_bad_budgets(mlp, kwargs, error, match):

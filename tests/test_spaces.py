@@ -221,7 +221,7 @@ def test_bad_architectures_name_what_is_allowed():
         MLPSpace().validate((64, "relu"))
     with pytest.raises(ValueError, match="relu, tanh, elu, gelu"):
         MLPSpace(activations=("relu", "swish"))
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match="channels must be an integer >= 1, got 0"):
         CellSpace(channels=0)
     with pytest.raises(ValueError, match="mlp, cell"):
         get_space("transformer")

@@ -125,3 +125,46 @@ def test_acceptance_all_conv3_cell(monkeypatch):
     result = ev.evaluate(("conv3",) * 6, seed=0)
     assert result.test_accuracy >= 0.90 and not result.failed
     assert len(result.curve) == ev.max_epochs and np.argmax(result.curve) > 0
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"lr": float("inf")}, "lr"), ({"lr": float("nan")}, "lr"), ({"lr": True}, "lr"), ({"lr": "0.1"}, "lr"),
+    ({"weight_decay": float("inf")}, "weight_decay"), ({"weight_decay": float("nan")}, "weight_decay"),
+    ({"weight_decay": True}, "weight_decay"), ({"epochs": True}, "epochs"), ({"epochs": 12.0}, "epochs"),
+    ({"threads": np.float64(2)}, "threads"), ({"optimizer": ["adam"]}, "adam, sgd"),
+])
+def test_configs_refuse_wrong_types(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        TrainConfig(**kwargs)
+
+
+def test_configs_take_numpy_numbers_as_plain_ones():
+    config = TrainConfig(epochs=np.int64(3), batch_size=np.int32(64), lr=np.float32(0.5))
+    assert type(config.epochs) is int and type(config.batch_size) is int and type(config.lr) is float
+    assert config == TrainConfig(epochs=3, batch_size=64, lr=0.5)
+    assert dataclasses.asdict(config)["epochs"] == 3
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"seed": None}, ValueError, "explicit seed"),
+    ({"seed": -1}, ValueError, "seed must be"),
+    ({"seed": 1.5}, ValueError, "seed must be"),
+    ({"epochs": True}, ValueError, "epochs must be an integer from 1 to 3"),
+    ({"epochs": 2.0}, ValueError, "epochs must be an integer from 1 to 3"),
+    ({"config": {"epochs": 3}}, TypeError, "config must be a TrainConfig"),
+    ({"data": "mnist1d"}, TypeError, "data must be a Dataset"),
+    ({"model": "64relu"}, TypeError, "model must be"),
+    ({"on_epoch": 3}, TypeError, "on_epoch must be"),
+])
+def test_train_checks_its_input(mlp, tiny, kwargs, error, match):
+    args = {"model": lambda: mlp.build(ARCH, 40, 10), "data": load_dataset("mnist1d"), "config": tiny}
+    args.update(kwargs)
+    with pytest.raises(error, match=match):
+        train(**args)
+
+
+def test_train_takes_numpy_seeds_and_epochs(mlp, tiny):
+    data = load_dataset("mnist1d")
+    a = train(lambda: mlp.build(ARCH, 40, 10), data, tiny, seed=np.int64(1), epochs=np.int64(1))
+    b = train(lambda: mlp.build(ARCH, 40, 10), data, tiny, seed=1, epochs=1)
+    assert _strip_time(a) == _strip_time(b)

@@ -5,15 +5,19 @@ Taught in lesson 02 (search spaces).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from functools import cached_property
-from typing import Any, Callable, Hashable, Iterator, Sequence
+from typing import Any, Callable, Hashable, Iterator, Sequence, TypeVar
 
 import numpy as np
 import torch.nn as nn
 
-Arch = Hashable  # an architecture: an immutable tuple of choices
+from ..checks import InputError
 
-__all__ = ["Arch", "SearchSpace"]
+Arch = Hashable  # an architecture: an immutable tuple of choices
+T = TypeVar("T")
+
+__all__ = ["Arch", "SearchSpace", "check_choice", "check_choices"]
 
 
 class SearchSpace(ABC):
@@ -50,8 +54,9 @@ class SearchSpace(ABC):
 
     def __contains__(self, arch: object) -> bool:
         try:
+            self.validate(arch)  # refuses what merely compares equal, such as a width of 64.0
             return arch in self._index
-        except TypeError:  # unhashable
+        except (TypeError, ValueError):  # unhashable, or not an architecture of this space
             return False
 
     def index(self, arch: Arch) -> int:
@@ -71,6 +76,10 @@ class SearchSpace(ABC):
     def mutate(self, arch: Arch, rng: np.random.Generator) -> Arch:
         """A random neighbour: `arch` with one decision changed. Taught in lesson 05."""
         options = self.neighbors(arch)
+        if not options:
+            why = ("it holds a single architecture, so there is nothing to change to; give it more "
+                   "choices" if self.size == 1 else "no single decision of it can change")
+            raise ValueError(f"cannot mutate {self.to_string(arch)}: it has no neighbour in {self!r}: {why}")
         return options[int(rng.integers(len(options)))]
 
     @property
@@ -137,5 +146,21 @@ class SearchSpace(ABC):
 def check_choice(value: object, allowed: Sequence, what: str) -> None:
     """Raise `ValueError` naming the allowed values if `value` is not one of them."""
     if value not in allowed:
-        raise ValueError(f"{what} {value!r} is not allowed; choose one of: "
+        raise InputError(f"{what} {value!r} is not allowed; choose one of: "
                          + ", ".join(map(str, allowed)))
+
+
+def check_choices(values: object, name: str, check_one: Callable[[object], T], example: str) -> tuple[T, ...]:
+    """The options of one decision as a tuple: an iterable (not a string) of at least one value,
+    each passed through `check_one`, none repeated (a repeated option would count the same
+    architectures twice). `example` shows what is allowed, such as "(16, 32, 64)"."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise InputError(f"{name} must be a tuple of distinct {name} such as {example}, got {values!r}")
+    options = tuple(check_one(v) for v in values)
+    if not options:
+        raise InputError(f"{name} must name at least one option, such as {example}")
+    repeated = sorted({str(v) for v in options if options.count(v) > 1})
+    if repeated:
+        raise InputError(f"{name} must be distinct (a repeated option counts the same architectures "
+                         f"twice); repeated: {', '.join(repeated)}")
+    return options

@@ -27,6 +27,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+from ..checks import check_int
 from .base import SearchSpace, check_choice
 
 __all__ = ["CellSpace", "OPS", "EDGES", "Cell", "CellNetwork"]
@@ -152,10 +153,8 @@ class CellSpace(SearchSpace):
     name = "cell"
 
     def __init__(self, channels: int = 16, cells: int = 1):
-        for what, value in (("channels", channels), ("cells", cells)):
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{what} must be a positive integer, got {value!r}")
-        self.channels, self.cells = channels, cells
+        self.channels = check_int(channels, "channels", minimum=1)
+        self.cells = check_int(cells, "cells", minimum=1)
 
     def config(self) -> dict[str, Any]:
         return {"channels": self.channels, "cells": self.cells}

@@ -24,7 +24,8 @@ from typing import Any, Callable, Iterator
 import numpy as np
 import torch.nn as nn
 
-from .base import SearchSpace, check_choice
+from ..checks import InputError, check_int
+from .base import SearchSpace, check_choice, check_choices
 
 __all__ = ["MLPSpace", "ACTIVATIONS"]
 
@@ -37,6 +38,12 @@ ACTIVATIONS: dict[str, type[nn.Module]] = {
 _LAYER = re.compile(r"^(\d+)([a-z]+)$")
 
 
+def _activation(name: object) -> str:
+    """`name` as a plain `str` if it names one of `ACTIVATIONS`, else a clear error."""
+    check_choice(name, tuple(ACTIVATIONS), "activation")
+    return str(name)
+
+
 class MLPSpace(SearchSpace):
     """Multi-layer perceptrons: 1 to `max_depth` hidden layers, each with its own width and
     activation, then a linear classifier."""
@@ -45,15 +52,11 @@ class MLPSpace(SearchSpace):
 
     def __init__(self, widths: tuple[int, ...] = (16, 32, 64),
                  activations: tuple[str, ...] = ("relu", "tanh", "elu"), max_depth: int = 3):
-        if not widths or any(not isinstance(w, int) or isinstance(w, bool) or w < 1 for w in widths):
-            raise ValueError(f"widths must be positive integers, got {widths!r}")
-        for act in activations:
-            check_choice(act, tuple(ACTIVATIONS), "activation")
-        if not activations:
-            raise ValueError(f"activations must name at least one of: {', '.join(ACTIVATIONS)}")
-        if not isinstance(max_depth, int) or max_depth < 1:
-            raise ValueError(f"max_depth must be a positive integer, got {max_depth!r}")
-        self.widths, self.activations, self.max_depth = tuple(widths), tuple(activations), max_depth
+        self.widths: tuple[int, ...] = check_choices(
+            widths, "widths", lambda w: check_int(w, "each of widths", minimum=1), "(16, 32, 64)")
+        self.activations: tuple[str, ...] = check_choices(activations, "activations", _activation,
+                                                          "('relu', 'tanh')")
+        self.max_depth: int = check_int(max_depth, "max_depth", minimum=1)
 
     def config(self) -> dict[str, Any]:
         return {"widths": list(self.widths), "activations": list(self.activations), "max_depth": self.max_depth}
@@ -74,6 +77,9 @@ class MLPSpace(SearchSpace):
         for layer in arch:
             if not isinstance(layer, tuple) or len(layer) != 2:
                 raise ValueError(f"each layer is a (width, activation) pair, got {layer!r}")
+            if isinstance(layer[0], (bool, np.bool_)) or not isinstance(layer[0], (int, np.integer)):
+                raise InputError(f"width {layer[0]!r} is not allowed: a width is a whole number, one of: "
+                                 + ", ".join(map(str, self.widths)))
             check_choice(layer[0], self.widths, "width")
             check_choice(layer[1], self.activations, "activation")
 

@@ -25,7 +25,7 @@ with real training runs, how easily that target is measured wrongly.
    **training data** tells you nothing about architectures.
 
 Every number below comes from training real networks on your CPU, or from nastutor's tabular
-benchmarks (every architecture of a space, trained by the same code for 3 seeds).
+benchmarks (every architecture of a space, trained by the same code with several seeds).
 """)
 
 code(r"""
@@ -82,6 +82,7 @@ bench = nt.Benchmark.load("mlp-mnist1d")
 space = bench.space
 frame = bench.final_frame()
 print(f"{len(frame)} architectures, each trained for {len(bench.seeds)} seeds x {bench.epochs} epochs")
+assert len(bench.seeds) == 3, bench       # the text of this lesson says "3 seeds"
 frame.sort_values("val_accuracy", ascending=False).head(8).round(4)
 """)
 
@@ -144,6 +145,9 @@ ax.legend()
 plt.show()
 for rule, values in optimism.items():
     print(f"{rule:28s} optimism at n={sizes[-2]}: {values[-2]:+.4f}")
+# what the text below reads from the plot
+honest, biased = optimism["choose on val, report test"], [optimism[r] for r in rules if r != "choose on val, report test"]
+assert all(b[-1] > b[0] and honest[-1] < b[-1] / 2 for b in biased), optimism
 """)
 
 md(r"""
@@ -212,6 +216,7 @@ protocol as the benchmark (in fast mode, a quarter of the epochs).
 
 code(r"""
 live = nt.LiveEvaluator(space, "mnist1d")
+assert live.config == (replace(bench.config, epochs=bench.epochs // 4) if nt.fast_mode() else bench.config)
 arch = space.parse("64relu-32tanh")
 seeds = range(8)
 runs = [live.evaluate(arch, seed=s) for s in tqdm(seeds, desc="training 64relu-32tanh")]
@@ -389,7 +394,7 @@ for ax, labels in zip(axes, ("random", "real")):
     part = summary.loc[labels].reindex(candidates)
     ax.bar(x - 0.2, part["train accuracy"], 0.4, label="scored on training data")
     ax.bar(x + 0.2, part["val accuracy"], 0.4, label="scored on validation data")
-    ax.axhline(chance, color="black", ls="--", lw=1, label="chance (1/10)")
+    ax.axhline(chance, color="black", ls="--", lw=1, label=f"chance (1/{k})")
     ax.set_xticks(x, candidates, rotation=15)
     ax.set_title(f"{labels} labels (mean of 3 seeds)")
     ax.set_xlabel("architecture")
@@ -404,6 +409,13 @@ for seed, group in random_runs.groupby("seed"):
     print(f"  seed {seed}: {best['arch']:20s} val {best['val accuracy']:.3f}")
 print(f"validation accuracies on random labels span {random_runs['val accuracy'].min():.3f} "
       f"to {random_runs['val accuracy'].max():.3f}")
+
+# what the text below says about these runs
+assert (abs(random_runs["val accuracy"] - chance) < 4 * luck).all(), "held-out accuracy on random labels is chance"
+if not nt.fast_mode():   # a quarter of the epochs memorises less: these hold for the full protocol
+    assert summary.loc["random", "train accuracy"].idxmax() == candidates[-1], "the biggest network memorises most"
+    assert (summary.loc["random", "train accuracy"] > chance + 4 * luck).all(), "training accuracy rises above chance"
+    assert (summary.loc["real", "train accuracy"] > summary.loc["real", "val accuracy"]).all()
 """)
 
 md(r"""

@@ -38,6 +38,8 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+import torch
+
 import nastutor as nt
 from nastutor.exercises.lesson02 import *
 from nastutor.spaces.cell import EDGES, OPS
@@ -62,6 +64,7 @@ mlp = nt.MLPSpace()
 print(mlp)
 for name, options in mlp.decisions:
     print(f"  {name:13s} one of {options}")
+assert mlp.decisions[0] == ("depth", (1, 2, 3)) and mlp.widths == (16, 32, 64)   # as the text says
 """)
 
 md(r"""
@@ -131,6 +134,9 @@ def draw_cell(arch, ax, title=None):
 
 
 example = cell_space.parse("|conv3~0|+|skip~0|conv3~1|+|none~0|avgpool3~1|skip~2|")
+# what the text says about the cell: 4 nodes, 6 edges, 4 operations, convolutions of width 3
+assert len({node for edge in EDGES for node in edge}) == 4 and len(EDGES) == 6 and len(OPS) == 4
+assert {m.kernel_size for m in cell_space.build(example, 40, 10).modules() if isinstance(m, torch.nn.Conv1d)} == {(3,)}
 fig, ax = plt.subplots(figsize=(6, 3))
 draw_cell(example, ax)
 plt.show()
@@ -193,6 +199,7 @@ $$
 code(r"""
 print(f"MLPSpace:  {mlp.size} architectures (enumerated)")
 print(f"CellSpace: {cell_space.size} architectures (enumerated) = {len(OPS)}**{len(EDGES)} = {len(OPS) ** len(EDGES)}")
+assert cell_space.size == 4096      # the number of strings the text quotes
 """)
 
 md(r"""
@@ -224,6 +231,7 @@ training time per architecture measured when the benchmarks were built.
 
 code(r"""
 per_layer = len(mlp.widths) * len(mlp.activations)
+assert per_layer == 9 and len(OPS) == 4      # the choices the text quotes
 depths = np.arange(1, 9)
 chain_sizes = np.array([sum(per_layer ** d for d in range(1, D + 1)) for D in depths], dtype=float)
 nodes = np.arange(3, 8)
@@ -234,8 +242,8 @@ day = 24 * 3600
 
 fig, axes = plt.subplots(1, 2, figsize=(12, 4))
 for ax, x, sizes, seconds, xlabel, ours in [
-        (axes[0], depths, chain_sizes, mlp_seconds, "maximum depth D (9 choices per layer)", mlp.max_depth),
-        (axes[1], nodes, cell_sizes, cell_seconds, "nodes in the cell (4 operations per edge)", 4)]:
+        (axes[0], depths, chain_sizes, mlp_seconds, f"maximum depth D ({per_layer} choices per layer)", mlp.max_depth),
+        (axes[1], nodes, cell_sizes, cell_seconds, f"nodes in the cell ({len(OPS)} operations per edge)", 4)]:
     ax.semilogy(x, sizes, marker="o")
     ax.set_xticks(x)
     ax.axvline(ours, color="grey", ls="--", label="the course's space")
@@ -328,9 +336,12 @@ weights in the same order, so if they compute the same function they must train 
 
 code(r"""
 live = nt.LiveEvaluator(cell_space, "mnist1d")
+results = []
 for text in tqdm(twins, desc="training the three cells"):
     result = live.evaluate(cell_space.parse(text), seed=0)
+    results.append((result.val_accuracy, result.test_accuracy, result.params))
     print(f"{text}: validation {result.val_accuracy:.3f}, test {result.test_accuracy:.3f}, {result.params} parameters")
+assert len(set(results)) == 1, "the three cells trained identically"
 """)
 
 md(r"""

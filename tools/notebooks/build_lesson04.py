@@ -15,8 +15,8 @@ md(r"""
 
 The simplest search strategy draws architectures at random, evaluates each, and keeps the best.
 It learns nothing from what it has seen, and yet the course's source text calls it "surprisingly
-effective". This lesson finds out how effective, exactly: in theory, from the distribution of
-accuracies in the search space, and in practice, from hundreds of simulated searches.
+effective". This lesson measures how effective: in theory, from the distribution of accuracies in
+the search space, and in practice, from many simulated searches.
 
 **You will:**
 1. read the **search loop** every strategy of the course plugs into: ask → evaluate → tell;
@@ -46,6 +46,7 @@ truth = bench.val[:, :, -1].mean(axis=1)     # ground truth per benchmark row: m
 print(bench)
 print(f"the space: {space.size} cells, {len(bench)} distinct functions; the best has mean validation "
       f"accuracy {truth.max():.4f}")
+assert space.size == 4096 and len(bench) == 941 and len(bench.seeds) == 3, bench    # the text quotes these
 
 
 def show_source(obj):
@@ -74,7 +75,7 @@ show_source(nt.Strategy.setup)
 """)
 
 md(r"""
-Driving it by hand takes four lines per step. Each evaluation here is a lookup in the benchmark:
+Driving it by hand is a short loop. Each evaluation here is a lookup in the benchmark:
 one training seed's validation accuracy after full training, charged the recorded seconds.
 """)
 
@@ -201,9 +202,9 @@ code(r"""
 
 md(r"""
 Now test the theory against practice. The cell below runs 200 random searches of 200 evaluations
-each on the benchmark (lookups: a few seconds in all). From each search we keep, after every step $n$,
-the best validation accuracy seen so far and the ground truth (mean accuracy over seeds) of the
-architecture it would choose. The formula is computed with `np.unique` and cumulative sums: the same
+each on the benchmark (lookups, not training: the progress bar shows how long they take). From each
+search we keep, after every step $n$, the best validation accuracy seen so far and the ground truth
+(mean accuracy over seeds) of the architecture it would choose. The formula is computed with `np.unique` and cumulative sums: the same
 sum as above, grouped by distinct value.
 """)
 
@@ -225,12 +226,15 @@ for s in tqdm(range(N_RUNS), desc="random searches", unit="search"):
     chosen_truth[s] = truth[[bench.index(space.parse(a)) for a in frame["incumbent"]]]
 
 budgets = [1, 2, 5, 10, 20, 50, 100, 200]
-pd.DataFrame({"n": budgets,
-              "formula": [best_of_n_formula(draws, n) for n in budgets],
-              "simulated mean": [seen_best[:, n - 1].mean() for n in budgets],
-              "simulated std. error": [seen_best[:, n - 1].std(ddof=1) / np.sqrt(N_RUNS) for n in budgets],
-              "formula, 941 rows unweighted (wrong)": [best_of_n_formula(bench.val[:, :, -1].ravel(), n)
-                                                       for n in budgets]}).round(4)
+theory = pd.DataFrame({"n": budgets,
+                       "formula": [best_of_n_formula(draws, n) for n in budgets],
+                       "simulated mean": [seen_best[:, n - 1].mean() for n in budgets],
+                       "simulated std. error": [seen_best[:, n - 1].std(ddof=1) / np.sqrt(N_RUNS) for n in budgets],
+                       "formula, 941 rows unweighted (wrong)": [best_of_n_formula(bench.val[:, :, -1].ravel(), n)
+                                                                for n in budgets]})
+# the recap says the formula matched the simulation: within 3 standard errors at every budget
+assert (abs(theory["formula"] - theory["simulated mean"]) < 3 * theory["simulated std. error"]).all()
+theory.round(4)
 """)
 
 code(r"""
@@ -367,6 +371,7 @@ show_source(nt.GridSearch)
 code(r"""
 mlp_ev = nt.TabularEvaluator("mlp-mnist1d")
 mlp_bench, mlp_space = mlp_ev.benchmark, mlp_ev.space
+assert len(mlp_bench) == 819 and mlp_bench.epochs == 50, mlp_bench        # the text quotes these
 mlp_truth = mlp_bench.val[:, :, -1].mean(axis=1)
 decisions = pd.DataFrame({"depth": [len(a) for a in mlp_bench.archs],
                           "first width": [a[0][0] for a in mlp_bench.archs],
@@ -384,6 +389,8 @@ code(r"""
 GRID_N, MLP_RUNS = 300, 100
 grid = nt.run_search(nt.GridSearch(), mlp_ev, budget=GRID_N, seed=0, progress=False)
 grid_archs = [e.arch for e in grid]
+depth_order = [len(a) for a in grid_archs]
+assert depth_order == sorted(depth_order) and max(depth_order) == 3   # one-layer MLPs first, ..., three-layer last
 random_runs = [nt.run_search(nt.RandomSearch(), mlp_ev, budget=GRID_N, seed=s, progress=False)
                for s in tqdm(range(MLP_RUNS), desc="random searches", unit="search")]
 
@@ -453,10 +460,11 @@ text's example), and "two wide ReLU layers", a common default.
 
 code(r"""
 mlp_live = nt.LiveEvaluator(nt.MLPSpace(), "mnist1d")
+assert mlp_live.space.decisions[0] == ("depth", (1, 2, 3)) and mlp_live.space.widths == (16, 32, 64)
 print("protocol:", mlp_live.config)
 search = nt.run_search(nt.RandomSearch(), mlp_live, budget=20, seed=0)
 print(search)
-print(f"the search trained 20 MLPs in {search.total_cost:.1f} s")
+print(f"the search trained {len(search)} MLPs in {search.total_cost:.1f} s")
 """)
 
 code(r"""
@@ -465,7 +473,7 @@ candidates = {"random search's choice": search.best_arch,
               "hand-designed: 64relu-64relu": mlp_space.parse("64relu-64relu")}
 rows = []
 for label, arch in tqdm(list(candidates.items()), desc="retraining with 3 seeds", unit="network"):
-    runs = [mlp_live.evaluate(arch, seed=seed) for seed in (0, 1, 2)]
+    runs = [mlp_live.evaluate(arch, seed=seed) for seed in range(3)]
     val = np.array([r.val_accuracy for r in runs])
     test = np.array([r.test_accuracy for r in runs])
     rank = np.mean(mlp_truth < mlp_truth[mlp_bench.index(arch)])
@@ -486,6 +494,7 @@ mlp_best_arch, _, mlp_best_test = mlp_bench.optimum()
 cell_best_arch, _, cell_best_test = bench.optimum()
 print(f"\nfor scale, the benchmarks' best (chosen on validation): MLP {mlp_space.to_string(mlp_best_arch)} "
       f"test {mlp_best_test:.3f}; cell network test {cell_best_test:.3f}")
+assert mlp_best_test < cell_best_test - 0.2      # "far below", as the text says
 """)
 
 md(r"""

@@ -59,6 +59,7 @@ bench, space = ev.benchmark, ev.space
 truth = bench.val[:, :, -1].mean(axis=1)     # ground truth per benchmark row: mean of 3 seeds, full training
 print(bench)
 print(f"{space.size} cells, {len(bench)} distinct functions; the best has mean validation accuracy {truth.max():.4f}")
+assert space.size == 4096 and len(bench.seeds) == 3, bench     # the text quotes these
 
 
 def show_source(obj):
@@ -132,6 +133,7 @@ Here is the whole strategy (`nastutor/strategies/evolution.py`). Read it with th
 
 code(r"""
 show_source(RegularizedEvolution)
+assert (RegularizedEvolution().population_size, RegularizedEvolution().sample_size) == (10, 3)   # the defaults
 """)
 
 md(r"""
@@ -150,6 +152,7 @@ code(r"""
 rng = np.random.default_rng(1)
 parent = space.sample(rng)
 edge_names = [name for name, _ in space.decisions]
+assert len(edge_names) == 6 and all(len(options) - 1 == 3 for _, options in space.decisions)   # 3 other operations
 print(f"parent: {space.to_string(parent)}   mean val accuracy {truth[row_of(parent)]:.4f}")
 for _ in range(5):
     child = space.mutate(parent, rng)
@@ -168,6 +171,7 @@ is that? Count it over every cell and every one of its 18 neighbours:
 """)
 
 code(r"""
+assert {len(space.neighbors(a)) for a in space.enumerate()} == {18}     # every cell, 18 neighbours
 neutral = np.mean([space.canonical(m) == space.canonical(a) for a in space.enumerate() for m in space.neighbors(a)])
 print(f"{neutral:.1%} of all one-edge mutations give a cell that computes the same function as its parent")
 """)
@@ -401,6 +405,7 @@ incumbents, which need not be parent and child.)
 
 code(r"""
 xy = {a: p for a, p in zip(plots.layout(space)[0], plots.layout(space)[1])}
+assert len(xy) == space.size == 4096 and (np.array(list(xy.values())).max(axis=0) + 1 == 64).all()   # a 64 x 64 grid
 same_line = np.mean([any((xy[a] == xy[history.evaluations[i].arch]).any() for a, _ in trace.records[i - 1][1])
                      for i in range(10, len(history))])
 print(f"children after the first 10 in the same row or column as a member of the population: {same_line:.0%}")
@@ -431,8 +436,8 @@ md(r"""
 ## 8. Evolution vs random search, over 100 seeds
 
 One search is one draw of a random process. To compare strategies, run each on many seeds and compare the
-distributions (lesson 07 turns this into a protocol). `compare` runs every strategy on seeds 0 to 99, on
-the benchmark (lookups, so a few seconds), and records after every evaluation the **regret** of the
+distributions (lesson 07 turns this into a protocol). `compare` runs every strategy on 100 seeds, on
+the benchmark (lookups, not training), and records after every evaluation the **regret** of the
 incumbent (lesson 04): the gap between the best mean validation accuracy in the benchmark and the mean
 validation accuracy of the architecture the search would choose.
 """)
@@ -443,18 +448,18 @@ strategies = {"random": nt.RandomSearch(),
               "evolution, non-aging": RegularizedEvolution(10, 3, aging=False),
               "evolution + crossover 0.5": RegularizedEvolution(10, 3, crossover=0.5)}
 runs = compare(strategies, ev, budget=200, seeds=range(100))
-plots.regret_curves(runs)
+plots.regret_curves(runs, confidence=0.95)
 """)
 
 md(r"""
 The bands are 95% confidence intervals of the **mean** regret over the 100 seeds, not the spread of single
-searches. The table gives the mean validation regret at three budgets, the half-width of its 95%
-confidence interval, and the one-sided rank-sum p-value of "lower regret than random search"; the test regret
-(reported on data the search never saw) is beside it. Regrets are in percentage points.
+searches. The table gives the mean validation regret at budgets 50, 100 and 200, the half-width of its
+95% confidence interval, and the one-sided rank-sum p-value of "lower regret than random search"; the test
+regret (reported on data the search never saw) is beside it. Regrets are in percentage points.
 """)
 
 code(r"""
-table = pd.concat([summarize(runs, budget=b, baseline="random") for b in (50, 100, 200)])
+table = pd.concat([summarize(runs, budget=b, baseline="random", confidence=0.95) for b in (50, 100, 200)])
 table = table.set_index(["budget", "strategy"])
 for col in ("val_regret", "val_regret_ci", "test_regret", "test_regret_ci"):
     table[col] = 100 * table[col]
@@ -466,10 +471,10 @@ final = runs[runs["step"] == 100].pivot(index="seed", columns="strategy", values
 evo_col = "evolution (P=10, S=3)"
 wins = int((final["random"] < final[evo_col]).sum())
 ties = int((final["random"] == final[evo_col]).sum())
-print(f"at 100 evaluations: random search has the lower regret on {wins} of 100 seeds, the same on {ties}, "
-      f"evolution on {100 - wins - ties}")
+print(f"at 100 evaluations: random search has the lower regret on {wins} of {len(final)} seeds, the same on {ties}, "
+      f"evolution on {len(final) - wins - ties}")
 print(f"mean regret: random {100 * final['random'].mean():.3f} pp, evolution {100 * final[evo_col].mean():.3f} pp")
-print(f"a comparison on one seed would have crowned random search with probability {wins / 100:.0%}")
+print(f"a comparison on one seed would have crowned random search with probability {wins / len(final):.0%}")
 """)
 
 md(r"""
@@ -493,6 +498,7 @@ print(f"standard deviation of one cell's final validation accuracy across the 3 
       f"over the 20 best cells {np.median(seed_std[top]):.4f}")
 print(f"the 20 best cells' mean accuracies span {truth[top].min():.4f} to {truth[top].max():.4f} "
       f"(a range of {truth[top].max() - truth[top].min():.4f})")
+assert np.median(seed_std[top]) >= (truth[top].max() - truth[top].min()) / 2   # noise as large as the gaps
 lucky = top[np.argmax(final_val[top].max(axis=1) - truth[top])]
 print(f"e.g. {space.to_string(bench.archs[lucky])}: seeds give {', '.join(f'{v:.3f}' for v in final_val[lucky])} "
       f"(mean {truth[lucky]:.4f})")
@@ -552,7 +558,13 @@ def population_study(aging):
 study = {}
 for aging in (True, False):
     study["aging" if aging else "non-aging"] = population_study(aging)
-pd.DataFrame({name: frame.mean() for name, (frame, _, _) in study.items()}).round(3)
+means = pd.DataFrame({name: frame.mean() for name, (frame, _, _) in study.items()})
+# what the text says about this table: aging members die young and every child joins; without aging
+# few children get in, and the members' recorded accuracies overstate their mean accuracy
+assert means.loc["age of the oldest member", "aging"] == 9 and means.loc["children that entered (last 100)", "aging"] == 1
+assert means.loc["children that entered (last 100)", "non-aging"] < 0.5
+assert means.loc["members' luck (pp)", "non-aging"] > means.loc["members' luck (pp)", "aging"]
+means.round(3)
 """)
 
 md(r"""
@@ -685,7 +697,7 @@ for label, P, S, aging in tqdm(settings, desc="settings", unit="setting"):
         trace = Trace(strategy, lambda s: [a for a, _ in s.population]) if P else None
         h = nt.run_search(strategy, ev, budget=SWEEP_BUDGET, seed=seed, progress=False, callback=trace)
         regrets.append(truth.max() - truth[row_of(h.best_arch)])
-        late.append(len({row_of(e.arch) for e in h.evaluations[SWEEP_BUDGET // 2:]}))
+        late.append(len({row_of(e.arch) for e in h.evaluations[-100:]}))
         if trace:
             spread.append(np.mean([diversity(m) for _, m in trace.records[SWEEP_BUDGET // 2::10]]))
     regrets = 100 * np.array(regrets)
@@ -695,6 +707,9 @@ for label, P, S, aging in tqdm(settings, desc="settings", unit="setting"):
                  "population diversity (edges)": np.mean(spread) if spread else np.nan,
                  "distinct functions in the last 100": np.mean(late)})
 sweep = pd.DataFrame(rows).set_index("setting")
+assert len(space.decisions) == 6 and sum(1 - 1 / len(options) for _, options in space.decisions) == 4.5  # random pairs
+diversity_by_P = sweep.loc[[f"P={P}, S={min(3, P)}, aging" for P in (2, 5, 10, 20, 50)], "population diversity (edges)"]
+assert diversity_by_P.is_monotonic_increasing, diversity_by_P      # small populations are narrow, large ones diverse
 sweep.round(3)
 """)
 
@@ -734,8 +749,8 @@ What to look for:
 
 ### Try settings yourself
 
-Move the sliders: each change runs evolution with your $P$, $S$ and aging on 50 seeds (a few seconds) and
-draws its regret curve beside random search's, with 95% confidence bands, up to the budget you choose.
+Move the sliders: each change runs evolution with your $P$, $S$ and aging on 50 seeds and draws its
+regret curve beside random search's, with 95% confidence bands, up to the budget you choose.
 """)
 
 code(r"""
@@ -752,7 +767,7 @@ def compare_settings(P, S, aging, budget):
     mine = compare({name: RegularizedEvolution(P, S, aging=aging)}, ev, budget=budget, seeds=range(50))
     both = pd.concat([baseline_runs[baseline_runs["step"] <= budget], mine], ignore_index=True)
     fig, ax = plt.subplots(figsize=(8.5, 4.2))
-    plots.regret_curves(both, ax=ax)
+    plots.regret_curves(both, ax=ax, confidence=0.95)
     ax.set_title(f"Mean regret over 50 seeds (95% band), budget {budget}")
     plt.show()
     s = summarize(both, budget=budget, baseline="random").set_index("strategy")

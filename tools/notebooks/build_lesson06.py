@@ -118,6 +118,7 @@ code(r"""
 for name, options in space.decisions:
     print(f"{name}: choose one of {options}")
 print(f"{len(space.decisions)} decisions -> {space.size} cells")
+assert len(space.decisions) == 6 and all(len(options) == 4 for _, options in space.decisions)   # as the text says
 """)
 
 md(r"""
@@ -325,6 +326,7 @@ average; their **spread** is what differs.
 code(r"""
 raw = list(space.enumerate())                               # all 4096 cells, each equally likely under uniform
 rewards = bench.val[[bench.index(a) for a in raw], :, -1]   # 4096 x 3 seeds: every reward a draw could return
+assert 0.75 < rewards.mean() < 1, rewards.mean()            # rewards are accuracies not far below 1 (section 6)
 ops = space.decisions[0][1]
 edge = 3                                                    # the decision "edge 3<-0"
 edge_name = space.decisions[edge][0]
@@ -370,6 +372,7 @@ ax.set(xscale="log", xlabel="number of sampled cells averaged",
 ax.legend()
 plt.show()
 print(f"the moving-average baseline divides the variance of a one-sample estimate by about {ratio:.0f}")
+assert ratio > 10, ratio        # the recap says: by more than ten
 """)
 
 md(r"""
@@ -404,6 +407,7 @@ spread should, roughly, be the ones where conv3 rises first and furthest.
 
 code(r"""
 policy = Reinforce()
+assert (policy.learning_rate, policy.baseline_decay, policy.entropy_weight) == (0.5, 0.9, 0.0)   # the defaults
 trace = Trace(policy, lambda s: s.probabilities())
 history = nt.run_search(policy, ev, budget=300, seed=0, callback=trace)
 policy_curves(policy_frame(trace))
@@ -447,7 +451,9 @@ def in_pp(summary):
                          "test p vs random": summary["test_regret_p"]}).round(4)
 
 
-in_pp(pd.concat([summarize(runs, b, baseline="random") for b in (25, 50, 100, 200)], ignore_index=True))
+main_table = in_pp(pd.concat([summarize(runs, b, baseline="random", confidence=0.95) for b in (25, 50, 100, 200)],
+                             ignore_index=True))
+main_table
 """)
 
 code(r"""
@@ -484,6 +490,13 @@ plt.show()
 for name, q in quality.items():
     print(f"{name}: mean ground truth of the cells sampled in steps 1-50 {q[:, :50].mean():.4f}, "
           f"in steps 251-300 {q[:, 250:].mean():.4f}")
+
+# what the text below says: the policy learns (random search stays flat), yet its regret beats random
+# search's by less than a percentage point, at every budget of section 5's table
+learned = {name: q[:, 250:].mean() - q[:, :50].mean() for name, q in quality.items()}
+assert learned["REINFORCE"] > 0.03 and abs(learned["random"]) < 0.02, learned
+gain = main_table.pivot(index="budget", columns="strategy", values="val regret (pp)")
+assert ((gain["random"] - gain["REINFORCE"]).between(0, 1)).all(), gain
 """)
 
 md(r"""
@@ -501,6 +514,7 @@ at100 = runs[runs["step"] == 100].pivot(index="seed", columns="strategy", values
 wins = int((at100["REINFORCE"] < at100["random"]).sum())
 ties = int((at100["REINFORCE"] == at100["random"]).sum())
 losses = int((at100["REINFORCE"] > at100["random"]).sum())
+assert wins > 0 and losses > 0     # single pairs point both ways
 print(f"at 100 evaluations, over {len(at100)} seeds: REINFORCE chose a better cell than random search in {wins}, "
       f"the same cell's quality in {ties}, a worse one in {losses}")
 """)
@@ -588,8 +602,15 @@ ax2.set(xscale="log", xlabel="learning rate α", ylabel="entropy of the final po
 ax1.legend(fontsize=8)
 ax2.legend(fontsize=8, loc="lower left")
 plt.show()
-sweep.assign(**{"regret (pp)": 100 * sweep["regret"]}).groupby(["variant", "learning rate"], sort=False)[
-    ["regret (pp)", "final entropy", "distinct cells in the last 30"]].mean().round(3)
+by_rate = sweep.assign(**{"regret (pp)": 100 * sweep["regret"]}).groupby(["variant", "learning rate"], sort=False)[
+    ["regret (pp)", "final entropy", "distinct cells in the last 30"]].mean()
+# what the text below reads from the sweep
+baseline, no_baseline, bonus = (by_rate.loc[v] for v in VARIANTS)
+assert baseline["final entropy"].iloc[0] > 0.95 * 6 * np.log(4)                  # a tiny rate barely moves it
+assert baseline["distinct cells in the last 30"].iloc[-1] < 5                      # a huge one collapses
+assert (no_baseline["final entropy"] <= baseline["final entropy"]).all()           # sooner without a baseline
+assert (bonus["final entropy"].iloc[1:] > baseline["final entropy"].iloc[1:]).all()  # the bonus keeps it spread
+by_rate.round(3)
 """)
 
 md(r"""
@@ -602,10 +623,10 @@ because every update is scaled by the full reward, a number not far below 1, rat
 difference between the reward and the baseline.
 The entropy bonus keeps the policy spread out at high learning rates.
 
-> **Common pitfall: too high a learning rate.** A large $\alpha$ looks great for the first few dozen
-> evaluations (the policy quickly proposes good cells) and then stops exploring: it has bet the whole search
-> on its first impressions. Tune $\alpha$ together with the scale of the rewards (accuracies differ by hundredths
-> here), and watch the policy's entropy, not only the incumbent.
+> **Common pitfall: too high a learning rate.** A large $\alpha$ looks great for the first evaluations
+> (the policy quickly proposes good cells) and then stops exploring: it has bet the whole search on its
+> first impressions. Tune $\alpha$ together with the scale of the rewards (here accuracies between 0 and 1,
+> with small differences between good cells), and watch the policy's entropy, not only the incumbent.
 
 ### Explore it yourself
 
@@ -698,6 +719,7 @@ show_source(_LSTMController)
 
 code(r"""
 lstm = Reinforce(controller="lstm")           # Adam, learning rate 0.01
+assert lstm.learning_rate == 0.01                 # nastutor's default for the LSTM
 lstm_trace = Trace(lstm, lambda s: s.probabilities())
 lstm_history = nt.run_search(lstm, ev, budget=200, seed=0, callback=lstm_trace)
 fig = policy_curves(policy_frame(lstm_trace))
@@ -750,7 +772,12 @@ LSTM_SEEDS = 10
 lstm_runs = pd.concat([compare({"random": nt.RandomSearch(), "REINFORCE (factorised)": Reinforce(),
                                 "REINFORCE (LSTM)": Reinforce(controller="lstm")}, ev, budget=100, seeds=[s])
                        for s in tqdm(range(LSTM_SEEDS), desc="seeds")], ignore_index=True)
-in_pp(summarize(lstm_runs, 100, baseline="random"))
+lstm_table = in_pp(summarize(lstm_runs, 100, baseline="random", confidence=0.95))
+width = {ten: lstm_table.set_index("strategy").loc[ten, "val ±95% CI"]
+         / main_table.set_index(["strategy", "budget"]).loc[(hundred, 100), "val ±95% CI"]
+         for ten, hundred in (("random", "random"), ("REINFORCE (factorised)", "REINFORCE"))}
+assert min(width.values()) > 2, width      # the text below: with 10 seeds, intervals several times wider
+lstm_table
 """)
 
 md(r"""
@@ -765,13 +792,16 @@ returns to the question of how many runs a comparison needs.
 """)
 
 code(r"""
+late = {}
 for lr in (0.01, 0.5):
     for seed in range(3):
         controller = Reinforce(lr, controller="lstm")
         h = nt.run_search(controller, ev, budget=60, seed=seed, progress=False)
+        late[lr, seed] = len({e.arch for e in h.evaluations[30:]})
         print(f"LSTM, Adam learning rate {lr}, seed {seed}: distinct cells among evaluations 1-30: "
-              f"{len({e.arch for e in h.evaluations[:30]}):2d}, among 31-60: {len({e.arch for e in h.evaluations[30:]}):2d}; "
+              f"{len({e.arch for e in h.evaluations[:30]}):2d}, among 31-60: {late[lr, seed]:2d}; "
               f"final policy entropy {policy_entropy(controller):.3f} nats")
+assert max(late[0.5, s] for s in range(3)) <= 3 < 20 <= min(late[0.01, s] for s in range(3)), late   # collapse
 """)
 
 md(r"""
@@ -836,7 +866,7 @@ Once `q3.check()` says correct, your class is a full search strategy: try
   $\nabla_\theta \mathbb{E}_{a \sim \pi_\theta}[R(a)]$ (Zoph and Le, 2017).
 - **REINFORCE**: the log-derivative trick gives $\nabla \mathbb{E}[R] = \mathbb{E}[R \, \nabla \log \pi(a)]$, so one
   sampled architecture gives an unbiased estimate. Subtracting a **baseline** $b$ (a moving average of past
-  rewards) keeps it unbiased and, on this benchmark, divided the variance by an order of magnitude. An
+  rewards) keeps it unbiased and, on this benchmark, divided the variance by more than ten. An
   **entropy bonus** $\beta H$ keeps the policy exploring.
 - **Factorised softmax policy**: one softmax per decision, $\nabla_{\theta_e} \log \pi(a) = \mathrm{onehot}(a_e) - p_e$;
   it learns which option is good on each edge on average. The **LSTM controller** conditions each decision on the

@@ -1,0 +1,528 @@
+"""Prose that can't drift: every number a lesson's markdown states is printed or asserted by code.
+
+The lessons' numbers must come from real training or from the shipped benchmarks, and must not
+silently become false when a benchmark is rebuilt or a protocol changes. So a number may appear in
+a lesson's prose only inside a phrase registered in `PHRASES` below, and every phrase says where
+its numbers come from:
+
+- `code(snippet, ...)`: each snippet occurs verbatim in one of the lesson's code cells, and every
+  number of the phrase is a literal of one of the snippets. A snippet that starts with `assert`
+  must start an assert statement, so the claim is checked each time the notebook runs
+  (test_notebooks.py runs them all); a snippet such as `SEEDS = range(50)` ties "50 seeds" to the
+  protocol the code really runs. A phrase that claims an equality ("reproduced exactly") needs
+  an assert among its snippets.
+- `fixed(reason)`: a number that no rebuild or protocol change can make false (a citation year,
+  a mathematical fact, a description of an exercise's checker), with the reason.
+
+Numbers that a cell prints are not typed into the prose at all: the prose says "the cell above
+prints ...". What counts as a number: numerals (12, 0.8, 95%, 20,000, 19×), spelled-out
+quantities (three, a third, half, dozens, an order of magnitude) and equality words (exactly,
+identical, reproduce). What does not: math ($...$), code (`...`), link targets, names that
+contain digits (NAS-Bench-201, MNIST-1D), references to lessons, sections, exercises, nodes, and
+the numbers of headings and list items. The test is static: it reads the notebooks, runs nothing.
+"""
+from __future__ import annotations
+
+import ast
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pytest
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+@dataclass(frozen=True)
+class Backing:
+    kind: str                      # "code" or "fixed"
+    snippets: tuple[str, ...] = ()
+    reason: str = ""
+
+
+def code(*snippets: str) -> Backing:
+    """The phrase's numbers are literals of these snippets of the lesson's code cells."""
+    return Backing("code", snippets=snippets)
+
+
+def fixed(reason: str) -> Backing:
+    """The phrase's numbers cannot drift, for this reason."""
+    return Backing("fixed", reason=reason)
+
+
+# ---------------------------------------------------------------------------------------------
+# What is not prose. Each pattern is blanked out (same length, newlines kept) before the scan.
+NAMES = ["NAS-Bench-201", "NAS-Bench-101", "MNIST-1D", "1-D", "half-width"]   # names and terms, not quantities
+NOT_PROSE = [
+    r"<!--.*?-->",                                             # HTML comments
+    r"```.*?```",                                              # fenced code
+    r"\$\$.*?\$\$",                                            # display math
+    r"(?<!\\)\$[^$\n]*(?:\n[^$\n]*)?\$",                       # inline math (may wrap once)
+    r"`[^`]*`",                                                # inline code
+    r"\]\([^)]*\)",                                            # link targets
+    r"https?://\S+",
+    *[re.escape(name) for name in NAMES],
+    r"(?m)^[ \t>]*#+[ \t]*\d+[a-z]?(?:\.\d+)*\.?",             # heading numbers: "## 3.", "### 4a."
+    r"(?m)^[ \t>]*\d+\.(?=\s)",                                # numbered list items
+    r"\b[Ll]essons? 0\d(?:(?:,| and| to| or) 0\d)*",          # references: lesson 04, lessons 04 to 06
+    r"(?<![\w.,])0\d(?![\w.,%])",                              # lesson numbers elsewhere (tables: | 04 |)
+    r"\b[Ss]ections? \d+(?:\.\d+)?(?:(?:,| and| to) \d+(?:\.\d+)?)*",
+    r"Try it yourself \d+",
+    r"\b[Nn]odes? \d(?:(?:,| and) \d)*",                       # node names of a cell: node 0 ... node 3
+]
+NUMBER = r"(?<![\w.])(?:1/\d+|\d+(?:,\d{3})*(?:\.\d+)?(?:[ \t]?%|×)?)(?!\w)"   # 12, 0.8, 95%, 20,000, 19×, 1/1000
+WORD_VALUES = {
+    "three": {3}, "four": {4}, "five": {5}, "six": {6}, "seven": {7}, "eight": {8}, "nine": {9},
+    "ten": {10}, "eleven": {11}, "twelve": {12}, "fifteen": {15}, "twenty": {20}, "thirty": {30},
+    "fifty": {50}, "hundred": {100}, "thousand": {1000}, "twice": {2}, "half": {2, 0.5},
+    "halves": {2, 0.5}, "third": {3, 1 / 3}, "thirds": {3, 1 / 3}, "quarter": {4, 0.25},
+    "tenth": {10, 0.1}, "tenths": {10, 0.1}, "hundredths": {100, 0.01}, "order of magnitude": {10},
+    # vague quantities: no code literal can back them, only a reason (or better prose)
+    "dozen": set(), "dozens": set(), "hundreds": set(), "thousands": set(),
+}
+EQUALITY = r"exactly|identical(?:ly)?|reproduc(?:e|es|ed|ing|tion)"
+WORDS = "|".join(word.replace(" ", r"\s+") for word in sorted(WORD_VALUES, key=len, reverse=True))
+CLAIM = re.compile(rf"{NUMBER}|\b(?:{WORDS}|{EQUALITY})\b", re.IGNORECASE)
+
+
+def prose(markdown: str) -> str:
+    """The markdown with everything that is not prose blanked out; positions are kept."""
+    text = markdown
+    for pattern in NOT_PROSE:
+        text = re.sub(pattern, lambda m: re.sub(r"[^\n]", " ", m.group()), text, flags=re.S)
+    return text
+
+
+def claims(markdown: str) -> list[re.Match]:
+    return list(CLAIM.finditer(prose(markdown)))
+
+
+def values(token: str) -> set[float]:
+    """The values a number or a spelled quantity may take in code."""
+    word = re.sub(r"\s+", " ", token.lower())
+    if word in WORD_VALUES:
+        return {float(v) for v in WORD_VALUES[word]}
+    if re.fullmatch(EQUALITY, word):
+        return set()
+    if "/" in token:                                   # 1/1000: the fraction or its denominator
+        denominator = float(token.split("/")[1])
+        return {1 / denominator, denominator}
+    number = float(re.sub(r"[^\d.]", "", token.replace(",", "")))
+    return {number, number / 100} if token.endswith("%") else {number}
+
+
+def literals(snippet: str) -> set[float]:
+    return {float(m.group().replace("_", "")) for m in re.finditer(r"(?<![\w.])\d[\d_]*(?:\.\d+)?", snippet)}
+
+
+def phrase_pattern(phrase: str) -> re.Pattern:
+    return re.compile(r"\s+".join(re.escape(word) for word in phrase.split()))
+
+
+@functools.lru_cache(maxsize=None)
+def cells_of(path: Path) -> tuple[tuple[str, str], ...]:
+    return tuple((c.cell_type, c.source) for c in nbformat.read(path, as_version=4).cells)
+
+
+def markdown_of(path: Path) -> list[str]:
+    return [source for kind, source in cells_of(path) if kind == "markdown"]
+
+
+def code_of(path: Path) -> list[str]:
+    return [source for kind, source in cells_of(path) if kind == "code"]
+
+
+def assert_lines(sources: list[str]) -> list[str]:
+    """The source text of every assert statement of the code cells (IPython magics aside)."""
+    found = []
+    for source in sources:
+        clean = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+        for node in ast.walk(ast.parse(clean)):
+            if isinstance(node, ast.Assert):
+                found.append(ast.get_source_segment(clean, node))
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# The registry: for each lesson, every phrase of its prose that states a number, and its backing.
+# Phrases match the markdown source with any whitespace between words. Snippets used more than once
+# are named after the lesson.
+CITATION = "the year of a cited publication"
+MATH = "a mathematical statement, true whatever the data"
+SPLITS = "the course's three splits: train, validation, test"
+SEEDS_3 = "assert len(bench.seeds) == 3"
+
+L02_CELL = "assert len({node for edge in EDGES for node in edge}) == 4 and len(EDGES) == 6 and len(OPS) == 4"
+L02_CHOICES = "assert per_layer == 9 and len(OPS) == 4"
+L02_THE_THREE = "the three cells of the cell above"
+L03_BENCH = "assert len(bench) == 941 and len(bench.seeds) == 3 and bench.epochs == 12"
+L03_EXACT = ("bit for bit on a CPU like the one that built the benchmark: asserted by tests/test_benchmark.py::"
+             "test_rows_reproduce_with_the_live_code on every change; the lesson asserts a gap <= 0.02 so that "
+             "it runs on any CPU")
+L03_MLP = "assert len(mlp_bench.seeds) == 3 and mlp_bench.epochs == 50"
+L03_SHORT = "short = replace(mlp_bench.config, epochs=5)"
+L04_CELLS = "assert space.size == 4096 and len(bench) == 941 and len(bench.seeds) == 3"
+L04_MLP = "assert len(mlp_bench) == 819 and mlp_bench.epochs == 50"
+L04_RUNS = "N_RUNS, MAX_N = 200, 200"
+L05_CELLS = "assert space.size == 4096 and len(bench.seeds) == 3"
+L05_RUNS = "runs = compare(strategies, ev, budget=200, seeds=range(100))"
+L05_STUDY = "BUDGET, SEEDS = 200, 100"
+L05_EDGES = "assert len(space.decisions) == 6 and sum(1 - 1 / len(options) for _, options in space.decisions) == 4.5"
+L05_LATE = "trace.records[SWEEP_BUDGET // 2::10]"
+L06_DECISIONS = "assert len(space.decisions) == 6 and all(len(options) == 4 for _, options in space.decisions)"
+L06_RUNS = "BUDGET, SEEDS = 200, 100"
+L06_DECAY = "the meaning of the decay's range, a definition"
+L06_SLIDER = "a setting to try with the slider (its range is 0.01 to 100)"
+L07_PROTOCOL = "SEEDS, BUDGET, SECONDS = range(50), 100, 400"
+L07_PAIR = "seeds=range(500))"
+L07_HALVING = "assert halving.eta == 3 and [epochs for _, epochs in halving.rungs] == [1, 4, 12]"
+L07_CI = "the textbook definition of a confidence interval"
+L07_P = "fixed.append(p[-1] < 0.05)"
+
+PHRASES: dict[str, dict[str, Backing]] = {
+    "00_welcome": {
+        "(Greydanus, 2020)": fixed(CITATION),
+        "a 1-D signal of length 40": code("assert (data.num_features, data.num_classes) == (40, 10)"),
+        "one of 10 digits": code("assert (data.num_features, data.num_classes) == (40, 10)"),
+        "splits it three ways": fixed(SPLITS),
+        "with 1 to 3 hidden layers": code('assert space.decisions[0] == ("depth", (1, 2, 3))'),
+        "(16, 32 or 64 units)": code('assert space.decisions[0] == ("depth", (1, 2, 3)) and space.widths == (16, 32, 64)'),
+    },
+    "01_objective": {
+        "keep three data splits apart": fixed(SPLITS),
+        "on a third split": fixed(SPLITS),
+        "solved exactly by looking at all of them": fixed("exhaustive search solves an argmax over a table exactly: "
+                                                         "a statement about the method"),
+        "averaged over 3 training seeds": code(SEEDS_3),
+        "Three splits": fixed(SPLITS),
+        "split three ways": fixed(SPLITS),
+        "compares three ways of working": fixed("the three rules the sentence lists (the cell's `rules`)"),
+        "not numbered 0, 1, 2, ...": fixed("what default row labels look like"),
+        "architecture twice with different random seeds": fixed("a thought experiment"),
+        "a quarter of the epochs": code("assert live.config == (replace(bench.config, epochs=bench.epochs // 4)"),
+        "the 15 best MLPs": code("top = np.argsort(-mean_val)[:15]"),
+        "each with its 3 seeds": code(SEEDS_3),
+        "three one-hidden-layer networks": fixed("describes the source text's example"),
+        "(16 units with ReLU, 32 with tanh, 64 with ELU)": code('candidates = ["16relu", "32tanh", "64elu"'),
+        "contains those three networks": fixed("the source text's three networks, named in the sentence"),
+        "with 3 seeds, and record": code("for s in range(3)]"),
+        "as a number from 0 to 1": fixed("an accuracy is a fraction"),
+    },
+    "02_search_spaces": {
+        "encode an architecture three ways": fixed("the three forms the sentence lists"),
+        "space: 1 to 3 hidden layers": code('assert mlp.decisions[0] == ("depth", (1, 2, 3))'),
+        "(16, 32 or 64 units)": code('assert mlp.decisions[0] == ("depth", (1, 2, 3)) and mlp.widths == (16, 32, 64)'),
+        "(a 1-layer network ignores widths 2 and 3)": fixed("names the decisions 'width 2' and 'width 3' that the cell "
+                                                           "above prints"),
+        "a directed acyclic graph with 4 nodes": code(L02_CELL),
+        "a convolution of width 3": code("assert {m.kernel_size for m in cell_space.build(example, 40, 10).modules() "
+                                         "if isinstance(m, torch.nn.Conv1d)} == {(3,)}"),
+        "has three forms": fixed("the three forms listed right after"),
+        "every depth from 1 to": fixed("the formula's sum starts at depth 1, a definition"),
+        "the number of MLPs with 1 to": fixed("the exercise's definition"),
+        "(still 9 choices per layer)": code(L02_CHOICES),
+        "(still 4 operations per edge)": code(L02_CHOICES),
+        "with **exactly one**": fixed("the exercise's specification"),
+        "draws hundreds of mutations": fixed("describes the q2 checker (nastutor/exercises/lesson02.py)"),
+        "these three cells": fixed("the three cells of the cell below"),
+        "All three compute": fixed(L02_THE_THREE),
+        "looks all three up": fixed(L02_THE_THREE),
+        "Train all three": fixed(L02_THE_THREE),
+        "they must train identically": code("assert len(set(results)) == 1"),
+        "from the 4096 strings": code("assert cell_space.size == 4096"),
+        "showed the first half": fixed("the two halves of the source text's warning"),
+        "shows the second half": fixed("the two halves of the source text's warning"),
+        "6 edges, 4 operations": code(L02_CELL),
+        "the cell space's 4096 strings": code("assert cell_space.size == 4096"),
+    },
+    "03_performance_estimation": {
+        "row of one is reproduced by retraining": fixed(L03_EXACT),
+        "Three ways to score a candidate": fixed("the three kinds the source text names, listed below"),
+        "names three kinds of performance estimation": fixed("the three kinds listed right below"),
+        "one cell per stage, 16 channels": code('assert bench.seeds == (0, 1, 2) and space.config() == '
+                                                '{"channels": 16, "cells": 1}'),
+        "multiples of 1/1000": code("assert len(data.y_val) == 1000"),
+        "exactly reversed": fixed("the meaning of tau = -1: " + MATH),
+        "seed 0, and records": code("seed=0, epochs=epochs, on_epoch=tick)"),
+        "first 3 epochs": code("epochs = 3 if nt.fast_mode() else bench.epochs"),
+        "the row is reproduced exactly": fixed(L03_EXACT),
+        "every seed 0, 1, 2": code("assert bench.seeds == (0, 1, 2)"),
+        "(one hidden layer of 16 or 64 ReLU units)": code('tiny_space = nt.MLPSpace(widths=(16, 64), '
+                                                          'activations=("relu",), max_depth=1)'),
+        "(3 seeds, 50 epochs)": code(L03_MLP),
+        "over all 941 cells": code(L03_BENCH),
+        "the mean over the 3 seeds after all 12 epochs": code(L03_BENCH),
+        "of the 12-epoch schedule": code(L03_BENCH),
+        "about a third of training": code("assert abs(peak - 1 / 3) < 0.05"),
+        "average the three seeds (three times the cost)": code(L03_BENCH),
+        "941 cells are easy": code(L03_BENCH),
+        "among the best tenth only": code("top = final >= np.quantile(final, 1 - 1 / 10)"),
+        "Averaging the three seeds costs three trainings": code(L03_BENCH),
+        "the **mean of the 3 seeds**": code(L03_BENCH),
+        "is at least 0.8": fixed("the exercise's question: q3's checker (nastutor/exercises/lesson03.py) answers it "
+                                 "for this threshold"),
+        "(not the mean of all three:": code(L03_BENCH),
+        "(the benchmark has 3)": code(L03_BENCH),
+        "the first 5 epochs of a 50-epoch": code(L03_SHORT, L03_MLP),
+        "squeezed into 5 epochs": code(L03_SHORT),
+        "Both cost 5 epochs": code(L03_SHORT),
+        "complete 5-epoch schedule": code(L03_SHORT),
+        "One 5-epoch evaluation is not one 50-epoch evaluation": code(L03_SHORT, L03_MLP),
+        "its rows reproduce exactly when retrained": fixed(L03_EXACT),
+    },
+    "04_random_search": {
+        "against 200 simulated random searches": code(L04_RUNS),
+        "at most $x$ exactly when": fixed(MATH),
+        "the best is exactly $x_{(i)}$": fixed(MATH),
+        "picks one of the 4096 cells uniformly": code(L04_CELLS),
+        "the 941 canonical ones": code(L04_CELLS),
+        "one of the 3 training seeds": code(L04_CELLS),
+        "over 4096 raw cells × 3 seeds": code(L04_CELLS),
+        "runs 200 random searches of 200 evaluations": code(L04_RUNS),
+        "in each of the 200 searches": code(L04_RUNS),
+        "Bergstra and Bengio (2012)": fixed(CITATION),
+        "(819 MLPs)": code(L04_MLP),
+        "then the three-layer ones": code("assert depth_order == sorted(depth_order) and max(depth_order) == 3"),
+        "(1 to 3 hidden layers, each 16/32/64 units": code('assert mlp_live.space.decisions[0] == ("depth", (1, 2, 3)) '
+                                                           'and mlp_live.space.widths == (16, 32, 64)'),
+        "each final candidate with 3 seeds": code("for seed in range(3)]"),
+        "network of 32 ReLU units": code('mlp_space.parse("32relu")'),
+        "validation run among 20": code("budget=20, seed=0)"),
+        "whole space of 819 MLPs (under the benchmark's 50-epoch protocol)": code(L04_MLP),
+        "it matched 200 simulated searches": code(L04_RUNS, 'assert (abs(theory["formula"] - theory["simulated mean"])'
+                                                            ' < 3 * theory["simulated std. error"]).all()'),
+    },
+    "05_evolution": {
+        "Real et al., 2019": fixed(CITATION),
+        "over 100 seeds": code(L05_RUNS),
+        "loop of lesson 04 exactly": fixed("a design statement: one ask and one tell per cycle"),
+        "distinct members exactly when it is drawn": fixed(MATH),
+        "exactly $P$ cycles": fixed("with aging a member leaves after P cycles, by the algorithm's definition"),
+        "with `crossover` > 0": fixed("a condition on the parameter"),
+        "one of the 3 other operations": code("assert len(edge_names) == 6 and all(len(options) - 1 == 3"),
+        "every one of its 18 neighbours": code("assert {len(space.neighbors(a)) for a in space.enumerate()} == {18}"),
+        "`RegularizedEvolution(crossover=0.5)`, half": code("RegularizedEvolution(10, 3, crossover=0.5)"),
+        "calls your function thousands of times": fixed("describes the q1 checker (nastutor/exercises/lesson05.py)"),
+        "a population of 10 members": code("P_DEMO, DRAWS = 10, 20_000"),
+        "20,000 tournaments": code("P_DEMO, DRAWS = 10, 20_000"),
+        "on 50 seeds: the": code("budget=150, seeds=range(50))"),
+        "age rank (0 = oldest)": fixed("population_frame's definition of the age rank"),
+        "the ten most recent children": code("evo = RegularizedEvolution(population_size=10, sample_size=3)"),
+        "all 4096 cells on a 64 × 64 grid": code("assert len(xy) == space.size == 4096 and "
+                                                 "(np.array(list(xy.values())).max(axis=0) + 1 == 64).all()"),
+        "set by the three edges into the output node": fixed("three of a cell's six edges end in the output node "
+                                                             "(lesson 02)"),
+        "by the three edges into nodes 1 and 2": fixed("the other three edges end in nodes 1 and 2 (lesson 02)"),
+        "on 100 seeds, on": code(L05_RUNS),
+        "The bands are 95% confidence intervals": code("plots.regret_curves(runs, confidence=0.95)"),
+        "over the 100 seeds, not the spread": code(L05_RUNS),
+        "at budgets 50, 100 and 200": code("confidence=0.95) for b in (50, 100, 200)"),
+        "its 95% confidence interval, and the one-sided": code("confidence=0.95) for b in (50, 100, 200)"),
+        "draws **one** of 3 training seeds": code(L05_CELLS),
+        "runs 100 seeds of each": code(L05_STUDY),
+        "in the last 100 evaluations": code("np.mean(entered[-100:])"),
+        "accuracy over the 3 seeds": code(L05_CELLS),
+        "(means over the 100 runs, final population after 200 evaluations)": code(L05_STUDY),
+        "share of the last 100 children": code("np.mean(entered[-100:])"),
+        "here are the 100 runs of section 8": code(L05_RUNS),
+        "on 100 seeds with a budget of 200": code("SWEEP_SEEDS, SWEEP_BUDGET = 100, 200"),
+        "with a 95% confidence interval": code('"± 95% CI": 1.96 *'),
+        "how many of the 6 edges": code(L05_EDGES),
+        "over the second half of the search": code(L05_LATE),
+        "differ on 4.5 edges on average": code(L05_EDGES),
+        "among the last 100 evaluations": code("h.evaluations[-100:]"),
+        "tries in the second half": code(L05_LATE),
+        "spends its first 50 evaluations": code("for P in (2, 5, 20, 50)"),
+        "aging on 50 seeds": code("ev, budget=budget, seeds=range(50))"),
+        "with 95% confidence bands": code("plots.regret_curves(both, ax=ax, confidence=0.95)"),
+    },
+    "06_reinforcement_learning": {
+        "Zoph and Le (2017)": fixed(CITATION),
+        "Zoph and Le, 2017": fixed(CITATION),
+        "built exactly this": fixed("paraphrases the paper's design, not a measurement"),
+        "many thousands of child networks on hundreds of GPUs": fixed("the cost Zoph and Le (2017) reported"),
+        "is six decisions": code(L06_DECISIONS),
+        "(Williams, 1992)": fixed(CITATION),
+        "Four steps": fixed("the four lines of the derivation below"),
+        "Step (3) is": fixed("refers to line (3) of the derivation"),
+        "close to 1 = a long memory": fixed(L06_DECAY),
+        "0 = the previous reward alone": fixed(L06_DECAY),
+        "with a 1 at the chosen option": fixed("the definition of a one-hot vector"),
+        "with three baselines": fixed("the three baselines the sentence lists"),
+        "All three should agree": fixed("the three baselines the sentence lists"),
+        "300 evaluations of REINFORCE": code("history = nt.run_search(policy, ev, budget=300"),
+        "(learning rate 0.5, baseline decay 0.9, no entropy bonus)": code(
+            "assert (policy.learning_rate, policy.baseline_decay, policy.entropy_weight) == (0.5, 0.9, 0.0)"),
+        "**100 searches per strategy**": code(L06_RUNS),
+        "the mean regret with a 95% confidence interval": code('summarize(runs, b, baseline="random", confidence=0.95)'),
+        "averaged over 30 seeds": code("for s in tqdm(range(30)"),
+        "at a budget of 100 evaluations": code('at100 = runs[runs["step"] == 100]'),
+        "a decay near 0 makes": fixed(L06_DECAY),
+        "Three knobs shape REINFORCE": fixed("the three knobs the sentence lists"),
+        "runs 20 searches of 100 evaluations": code("SWEEP_SEEDS, SWEEP_BUDGET = 20, 100"),
+        "policy over 6 decisions of 4 options": code(L06_DECISIONS),
+        "the same cell has 0": fixed("the entropy of a certain outcome is 0: " + MATH),
+        "from the 100 seeds above": code(L06_RUNS),
+        "a number not far below 1": code("assert 0.75 < rewards.mean() < 1"),
+        "accuracies between 0 and 1": fixed("an accuracy is a fraction"),
+        "Try a learning rate of 50": fixed(L06_SLIDER),
+        "at a learning rate of 3": fixed(L06_SLIDER),
+        "the same three parameters": fixed("the three parameters named above"),
+        "each of the four operations": code(L06_DECISIONS),
+        "identical by construction": fixed("a factorised policy's decisions are independent: " + MATH),
+        "evidence 200 noisy rewards": code("lstm_history = nt.run_search(lstm, ev, budget=200"),
+        "only **10 seeds** at a budget of 100": code("LSTM_SEEDS = 10", "ev, budget=100, seeds=[s])"),
+        "all three strategies": fixed("the three strategies of the cell below"),
+        "the 100-seed table": code(L06_RUNS),
+        "with 10 seeds they are": code("LSTM_SEEDS = 10"),
+        "Ten seeds can show": code("LSTM_SEEDS = 10"),
+        "default for the LSTM is 0.01": code("assert lstm.learning_rate == 0.01"),
+        "divided the variance by more than ten": code("assert ratio > 10"),
+    },
+    "07_comparing_strategies": {
+        "built three search strategies": fixed("the three strategies the sentence names"),
+        "with 500 real runs": code(L07_PAIR),
+        "compare seven strategies": code("assert len(strategies) == 7"),
+        "Seven strategies side by side": code("assert len(strategies) == 7"),
+        "(Dong and Yang, 2020)": fixed(CITATION),
+        "has four rules, and this lesson uses all four": fixed("the four rules listed below"),
+        '"100 evaluations" is not the same amount': fixed("an example of a budget"),
+        "NAS-Bench-201 used 500 runs": fixed("what the NAS-Bench-201 paper did"),
+        "over the benchmark's 3 seeds": code(SEEDS_3),
+        "validation regret of 0.003 is 0.3 pp": fixed("a unit conversion"),
+        "Run each strategy 500 times, 100 evaluations each": code(L07_PAIR, 'RegularizedEvolution()}, ev, budget=100,'),
+        "2000 times, each time with $n$ of the 500 runs": code("EXPERIMENTS = 2000", L07_PAIR),
+        "the way the 500 runs do": code(L07_PAIR),
+        "population P = 10, sample S = 3": code("assert (evolution.population_size, evolution.sample_size) == (10, 3)"),
+        "for 1 epoch, promote the best third to 4, then 12 epochs": code(L07_HALVING),
+        "**400 simulated seconds**": code(L07_PROTOCOL),
+        "the first 100 evaluations of each run are exactly a search with a budget of 100 evaluations": code(
+            L07_PROTOCOL, "assert compare(strategies, ev, budget=BUDGET, seeds=[0])[cols].equals("),
+        "mostly 1-epoch trainings": code(L07_HALVING),
+        "At 100 evaluations each": code(L07_PROTOCOL),
+        "over 50 seeds both ways": code(L07_PROTOCOL),
+        "with 95% confidence bands": code("ax=ax1, confidence=0.95)"),
+        "its 95% confidence interval and the p-value": code('summarize(runs, BUDGET, "random", confidence=0.95)'),
+        "after 400 s against method B's > number from a paper that ran for 200 s": fixed("an illustration"),
+        "over 50 seeds is itself a random number: another 50 seeds": code(L07_PROTOCOL),
+        "for a 95% interval": fixed(L07_CI),
+        "quantile 1.96": fixed("the standard normal distribution's 97.5% quantile"),
+        "in 95% of repeated": fixed(L07_CI),
+        "that 95% of single runs": fixed(L07_CI),
+        "with 50 runs the central limit theorem": code(L07_PROTOCOL),
+        "with 3 runs it does not": fixed("a textbook caution about tiny samples"),
+        "at 90% and 99% confidence": fixed("describes the q1 checker (nastutor/exercises/lesson07.py)"),
+        "is 1 when run": fixed("the definition of the indicator"),
+        "else 0; a tie counts half": fixed("the definition of U"),
+        "loses about half of the": fixed("the expectation under the null hypothesis: " + MATH),
+        "at 100 evaluations. With 50 runs each": code(L07_PROTOCOL),
+        "with 2000 shuffles": code("perm_p(x, base, 2000, 0)"),
+        "below 1/2001": fixed("arithmetic: the smallest p-value of 2000 shuffles is 1/(2000 + 1)"),
+        "with its 95% confidence interval (Welch)": code(".confidence_interval(0.95)"),
+        "ties counting half": fixed("the definition of the probability of superiority"),
+        "holds the first 100 evaluations": code(L07_PROTOCOL),
+        "drops below 0.05": code(L07_P),
+        "Split the 500 random-search runs": code(L07_PAIR),
+        "two groups of 10 runs": code("a, b = matrix[order[:10]], matrix[order[10:20]]"),
+        "every budget from 5 to 100 evaluations": code("regret_by_step.loc[:, 5:]", 'RegularizedEvolution()}, ev, budget=100,'),
+        "Repeat with 300 random splits": code("for k in range(300)"),
+        "pass the 0.05 bar": code(L07_P),
+        "0.2 pp of the best": code("value=0.2"),
+        "A target of 0 asks for the exact optimum; a loose one, such as 1 pp": fixed("example settings of the slider"),
+        "cheap 1-epoch evaluations": code(L07_HALVING),
+        "at least half the runs": fixed("the definition of a median"),
+        "with 3 seeds was paid once": code(SEEDS_3),
+        "five claims": fixed("the five rows of the table below"),
+        "(the 50 seeds in": code(L07_PROTOCOL),
+        "At 100 evaluations,": code(L07_PROTOCOL),
+        "At 400 simulated seconds": code(L07_PROTOCOL),
+        "50 seeds, 100 evaluations, 400 simulated seconds": code(L07_PROTOCOL),
+        "a win at 100 evaluations": code(L07_PROTOCOL),
+        "these 50 runs cannot tell": code(L07_PROTOCOL),
+        "Lindauer and Hutter (2020)": fixed(CITATION),
+        "use exactly the same search space": fixed("the checklist's wording, a requirement rather than a measurement"),
+        "50 seeds with confidence intervals": code(L07_PROTOCOL),
+    },
+}
+
+
+def lesson_name(path: Path) -> str:
+    return path.stem
+
+
+LESSONS = sorted(NOTEBOOKS.glob("*.ipynb"))
+
+
+def uncovered(path: Path) -> list[str]:
+    """Numbers and equality words of the lesson's prose that lie in no registered phrase."""
+    registered = PHRASES.get(lesson_name(path), {})
+    missing = []
+    for markdown in markdown_of(path):
+        spans = [m.span() for phrase in registered for m in phrase_pattern(phrase).finditer(markdown)]
+        for claim in claims(markdown):
+            if not any(start <= claim.start() and claim.end() <= end for start, end in spans):
+                line = markdown[:claim.start()].count("\n")
+                missing.append(f"{claim.group()!r} in: {markdown.splitlines()[line].strip()}")
+    return missing
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_every_number_in_the_prose_is_registered(path):
+    missing = uncovered(path)
+    assert not missing, ("numbers in the prose that no code cell prints or asserts; print them and "
+                         "refer to the output, or assert them and register the phrase in "
+                         "tests/test_prose.py:\n  " + "\n  ".join(missing))
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_every_registered_phrase_is_backed(path):
+    markdown = "\n\n".join(markdown_of(path))
+    sources = code_of(path)
+    asserts = assert_lines(sources)
+    problems = []
+    for phrase, backing in PHRASES.get(lesson_name(path), {}).items():
+        if not phrase_pattern(phrase).search(markdown):
+            problems.append(f"{phrase!r} is no longer in the lesson: update the registry")
+            continue
+        tokens = [m.group() for m in claims(phrase)]
+        if not tokens:
+            problems.append(f"{phrase!r} states no number: remove it from the registry")
+        if backing.kind == "fixed":
+            if not backing.reason:
+                problems.append(f"{phrase!r}: give the reason why its numbers cannot drift")
+            continue
+        for snippet in backing.snippets:
+            if not any(snippet in source for source in sources):
+                problems.append(f"{phrase!r}: no code cell contains {snippet!r}")
+            elif snippet.startswith("assert") and not any(a.startswith(snippet) or snippet.startswith(a)
+                                                           for a in asserts):
+                problems.append(f"{phrase!r}: {snippet!r} is not an assert statement of a code cell")
+        in_code = set().union(*(literals(s) for s in backing.snippets))
+        for token in tokens:
+            wanted = values(token)
+            if re.fullmatch(EQUALITY, token, re.IGNORECASE):
+                if not any(s.startswith("assert") for s in backing.snippets):
+                    problems.append(f"{phrase!r} claims an equality: back it with an assert")
+            elif not wanted:
+                problems.append(f"{phrase!r}: {token!r} is too vague for code to back; rephrase it")
+            elif not any(abs(v - w) < 1e-9 for v in wanted for w in in_code):
+                problems.append(f"{phrase!r}: {token!r} is not a literal of {backing.snippets}")
+    assert not problems, "\n  ".join(["", *problems])
+
+
+def test_the_registry_names_real_lessons():
+    assert set(PHRASES) <= {lesson_name(p) for p in LESSONS}
+
+
+def test_the_scan_catches_a_typed_number():
+    """The scan itself: a number typed into prose is a claim; math, code and references are not."""
+    found = [m.group() for m in claims(
+        "About 37% of cells, 941 in all, reproduce exactly; a third of them, 1/1000, an order of\nmagnitude. "
+        "Lesson 04, section 3 and `budget=100`, $n = 10$, NAS-Bench-201 and node 3 are not claims.\n"
+        "## 5. A heading\n1. an item")]
+    assert found == ["37%", "941", "reproduce", "exactly", "third", "1/1000", "order of\nmagnitude"]
+    assert values("37%") == {37.0, 0.37} and values("20,000") == {20000.0} and values("half") == {2.0, 0.5}
+    assert values("19×") == {19.0} and values("order of\nmagnitude") == {10.0} and values("1/1000") == {0.001, 1000.0}
+    assert literals("SEEDS, BUDGET = range(50), 20_000 # [-100:] 0.95") == {50.0, 20000.0, 100.0, 0.95}
