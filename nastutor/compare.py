@@ -11,12 +11,14 @@ search on validation, report test, budgets in simulated seconds, many runs).
 from __future__ import annotations
 
 from concurrent.futures import Executor
+from numbers import Real
 from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .checks import InputError, check_int, check_number, check_seeds
 from .evaluators import TabularEvaluator
 from .search import make_executor, run_search
 from .strategies import Strategy
@@ -28,6 +30,8 @@ def regret_frame(history, evaluator: TabularEvaluator) -> pd.DataFrame:
     """Per step: the incumbent (best validation accuracy seen so far) and its regret, the gap
     between the benchmark's best mean accuracy and the incumbent's mean accuracy (over seeds,
     full training), on validation (what the search optimises) and test (what is reported)."""
+    if not isinstance(evaluator, TabularEvaluator):
+        raise InputError(f"regret_frame needs the TabularEvaluator that ran the search, got {evaluator!r}")
     bench = evaluator.benchmark
     final_val, final_test = bench.val[:, :, -1].mean(axis=1), bench.test[:, :, -1].mean(axis=1)
     frame = history.to_frame()
@@ -47,7 +51,13 @@ def _run(name: str, strategy: Strategy, evaluator: TabularEvaluator, budget: int
         frame.insert(0, "seed", seed)
         frame.insert(0, "strategy", name)
         frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+    return pd.concat(frames)
+
+
+def _chunks(seeds: list[int], workers: int) -> list[list[int]]:
+    """The seeds in order, in two chunks per worker (none empty): few tasks to send to the
+    workers, yet no worker idles long behind one slow chunk."""
+    return [part.tolist() for part in np.array_split(np.array(seeds), 2 * workers) if len(part)]
 
 
 def compare(strategies: Mapping[str, Strategy], evaluator: TabularEvaluator, budget: int | None = 100,
@@ -57,21 +67,25 @@ def compare(strategies: Mapping[str, Strategy], evaluator: TabularEvaluator, bud
     one row per strategy, seed and step: total simulated seconds, incumbent, validation and
     test regret. `workers` > 1 (or an `executor`) spreads the seeds over processes."""
     if not isinstance(evaluator, TabularEvaluator):
-        raise TypeError("compare needs a TabularEvaluator: regret is measured against the benchmark's ground truth")
-    if not strategies or not all(isinstance(s, Strategy) for s in strategies.values()):
-        raise ValueError("strategies must map names to Strategy objects, e.g. {'random': RandomSearch()}")
-    seeds = list(seeds)
-    if not seeds:
-        raise ValueError("seeds must name at least one seed")
+        raise InputError("compare needs a TabularEvaluator: regret is measured against the benchmark's ground truth")
+    if (not isinstance(strategies, Mapping) or not strategies
+            or not all(isinstance(n, str) and isinstance(s, Strategy) for n, s in strategies.items())):
+        raise InputError("strategies must map names to Strategy objects, e.g. {'random': RandomSearch()}")
+    if budget is None and seconds is None:
+        raise InputError("give a budget: a number of evaluations (budget=...) and/or seconds=...")
+    budget = None if budget is None else check_int(budget, "budget", minimum=1)
+    seconds = None if seconds is None else check_number(seconds, "seconds", positive=True)
+    seeds = check_seeds(seeds)  # plain, distinct ints: a repeated seed would fake agreement
+    workers = check_int(workers, "workers", minimum=1)
     own = executor is None and workers > 1
     pool = make_executor(workers) if own else executor
     try:
         if pool is None:
             parts = [_run(n, s, evaluator, budget, seconds, seeds) for n, s in strategies.items()]
         else:
-            chunks = np.array_split(np.array(seeds), max(1, 2 * getattr(pool, "_max_workers", 2)))
-            futures = [pool.submit(_run, n, s, evaluator, budget, seconds, [int(x) for x in chunk])
-                       for n, s in strategies.items() for chunk in chunks if len(chunk)]
+            chunks = _chunks(seeds, getattr(pool, "_max_workers", workers))
+            futures = [pool.submit(_run, n, s, evaluator, budget, seconds, chunk)
+                       for n, s in strategies.items() for chunk in chunks]
             parts = [f.result() for f in futures]
     finally:
         if own:
@@ -79,24 +93,44 @@ def compare(strategies: Mapping[str, Strategy], evaluator: TabularEvaluator, bud
     return pd.concat(parts, ignore_index=True)
 
 
+REGRETS = ("val_regret", "test_regret")
+
+
+def _check_runs(runs: object, columns: tuple[str, ...]) -> None:
+    """`runs` must be a non-empty DataFrame like `compare()`'s, with `columns`."""
+    if not isinstance(runs, pd.DataFrame):
+        raise InputError(f"runs must be the DataFrame that compare() returns, got {type(runs).__name__}")
+    missing = [c for c in columns if c not in runs.columns]
+    if missing:
+        raise InputError(f"runs has no column {', '.join(missing)}: pass the DataFrame that compare() returns")
+    if runs.empty:
+        raise InputError("runs is empty: it needs at least one step of one run, as compare() returns")
+
+
 def _at_budget(runs: pd.DataFrame, budget: int) -> pd.DataFrame:
     """Each run's last row at or before `budget` evaluations."""
     upto = runs[runs["step"] <= budget]
-    return upto.groupby(["strategy", "seed"], sort=False).tail(1)
+    return upto.groupby(["strategy", "seed"]).tail(1)
 
 
 def summarize(runs: pd.DataFrame, budget: int, baseline: str = "random", confidence: float = 0.95) -> pd.DataFrame:
     """Mean final regret of each strategy at `budget` evaluations, with a `confidence`
-    interval (Student's t) and the one-sided Wilcoxon rank-sum (Mann-Whitney U) p-value of
-    "this strategy's regret is lower than the baseline's", for validation and test regret."""
-    if baseline not in set(runs["strategy"]):
-        raise ValueError(f"baseline {baseline!r} is not among the strategies: {', '.join(runs['strategy'].unique())}")
+    interval (Student's t: mean ± the `_ci` column) and the one-sided Wilcoxon rank-sum
+    (Mann-Whitney U) p-value of "this strategy's regret is lower than the baseline's", for
+    validation and test regret."""
+    _check_runs(runs, ("strategy", "seed", "step") + REGRETS)
+    budget = check_int(budget, "budget", minimum=1)
+    if isinstance(confidence, (bool, np.bool_)) or not isinstance(confidence, Real) or not 0 < confidence < 1:
+        raise InputError(f"confidence must be a number between 0 and 1 (exclusive), such as 0.95, got {confidence!r}")
+    if not isinstance(baseline, str) or baseline not in set(runs["strategy"]):
+        names = ", ".join(map(str, runs["strategy"].unique()))
+        raise InputError(f"baseline {baseline!r} is not among the strategies: {names}")
     final = _at_budget(runs, budget)
     base = final[final["strategy"] == baseline]
     rows = []
     for name, group in final.groupby("strategy", sort=False):
         row = {"strategy": name, "budget": budget, "runs": len(group)}
-        for metric in ("val_regret", "test_regret"):
+        for metric in REGRETS:
             values = group[metric].to_numpy()
             half = stats.t.ppf(0.5 + confidence / 2, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values)) \
                 if len(values) > 1 else np.nan
@@ -110,7 +144,12 @@ def summarize(runs: pd.DataFrame, budget: int, baseline: str = "random", confide
 
 def time_to_target(runs: pd.DataFrame, target: float = 0.005, metric: str = "val_regret") -> pd.DataFrame:
     """For each strategy and seed, the simulated seconds until the incumbent's regret first
-    drops to `target` or below (NaN if it never does within the run)."""
-    hit = runs[runs[metric] <= target].groupby(["strategy", "seed"], sort=False)["total_cost"].first()
+    drops to `target` or below (NaN if it never does within the run). `target` is a regret,
+    from 0 (the optimum itself) to 1; `metric` is "val_regret" or "test_regret"."""
+    if not isinstance(metric, str) or metric not in REGRETS:
+        raise InputError(f"metric must be one of {', '.join(REGRETS)}, got {metric!r}")
+    _check_runs(runs, ("strategy", "seed", "total_cost", metric))
+    target = check_number(target, "target regret", minimum=0, maximum=1)
+    hit = runs[runs[metric] <= target].groupby(["strategy", "seed"])["total_cost"].first()
     all_runs = runs.groupby(["strategy", "seed"], sort=False).size().index
     return hit.reindex(all_runs).rename("seconds").reset_index()

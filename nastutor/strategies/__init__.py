@@ -5,6 +5,7 @@ RegularizedEvolution(population_size=20, sample_size=3, aging=True, crossover=0.
 """
 from __future__ import annotations
 
+from ..checks import InputError
 from .base import SearchExhausted, Strategy
 from .bayesian_optimization import BayesianOptimization
 from .evolution import RegularizedEvolution
@@ -29,6 +30,6 @@ STRATEGIES: dict[str, type[Strategy]] = {
 
 def get_strategy(name: str, **params) -> Strategy:
     """A strategy by short name, built with `params`."""
-    if name not in STRATEGIES:
-        raise ValueError(f"unknown strategy {name!r}; choose one of: {', '.join(STRATEGIES)}")
+    if not isinstance(name, str) or name not in STRATEGIES:
+        raise InputError(f"unknown strategy {name!r}; choose one of: {', '.join(STRATEGIES)}")
     return STRATEGIES[name](**params)

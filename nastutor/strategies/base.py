@@ -16,6 +16,7 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
+from ..checks import InputError, check_int, check_seed
 from ..evaluators import Evaluation
 from ..spaces import Arch, SearchSpace
 
@@ -38,11 +39,18 @@ class Strategy(ABC):
     rng: np.random.Generator
     max_epochs: int | None
 
-    def setup(self, space: SearchSpace, seed: int | None = 0, max_epochs: int | None = None) -> None:
-        """Start a fresh search over `space`, with randomness from `seed`. `max_epochs` is the
-        evaluator's full fidelity (multi-fidelity strategies need it)."""
+    def setup(self, space: SearchSpace, seed: int = 0, max_epochs: int | None = None) -> None:
+        """Start a fresh search over `space`, with randomness from `seed` (same seed, same
+        search: None is refused). `max_epochs` is the evaluator's full fidelity (multi-fidelity
+        strategies need it)."""
         if not isinstance(space, SearchSpace):
-            raise TypeError(f"space must be a SearchSpace, got {space!r}")
+            raise InputError(f"space must be a SearchSpace such as CellSpace(), got {space!r}")
+        seed = check_seed(seed)
+        if max_epochs is not None:
+            max_epochs = check_int(max_epochs, "max_epochs", minimum=1)
+        if space.size < 2:
+            raise InputError(f"{space!r} holds a single architecture, so there is nothing to search: "
+                             "give a space with at least two (more widths, activations or layers)")
         self.space = space
         self.rng = np.random.default_rng(seed)
         self.max_epochs = max_epochs
@@ -65,7 +73,6 @@ class Strategy(ABC):
         return None
 
     def __repr__(self) -> str:
-        params = inspect.signature(type(self).__init__).parameters
-        args = ", ".join(f"{name}={getattr(self, name)!r}" for name in params
-                         if name != "self" and hasattr(self, name))
+        params = list(inspect.signature(type(self).__init__).parameters)[1:]  # all but self
+        args = ", ".join(f"{name}={getattr(self, name)!r}" for name in params if hasattr(self, name))
         return f"{type(self).__name__}({args})"

@@ -11,6 +11,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 
+from ..checks import check_int, check_number
 from ..evaluators import Evaluation
 from ..spaces import Arch, SearchSpace
 from .base import Strategy
@@ -37,19 +38,16 @@ class BayesianOptimization(Strategy):
     """
 
     def __init__(self, initial: int = 10, top: int = 5, random_candidates: int = 50, xi: float = 0.0):
-        for name, value, low in (("initial", initial, 2), ("top", top, 1), ("random_candidates", random_candidates, 0)):
-            if not isinstance(value, int) or value < low:
-                raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-        if not isinstance(xi, (int, float)) or xi < 0:
-            raise ValueError(f"xi must be a number >= 0, got {xi!r}")
-        self.initial, self.top, self.random_candidates, self.xi = initial, top, random_candidates, xi
+        self.initial = check_int(initial, "initial", minimum=2)
+        self.top = check_int(top, "top", minimum=1)
+        self.random_candidates = check_int(random_candidates, "random_candidates", minimum=0)
+        self.xi = check_number(xi, "xi", minimum=0)
 
-    def setup(self, space: SearchSpace, seed: int | None = 0, max_epochs: int | None = None) -> None:
+    def setup(self, space: SearchSpace, seed: int = 0, max_epochs: int | None = None) -> None:
         super().setup(space, seed, max_epochs)
         self.archs: list[Arch] = []
         self.scores: list[float] = []
         self._seen: set[Arch] = set()  # canonical forms evaluated or asked
-        self._asked = 0
 
     def _surrogate(self) -> GaussianProcessRegressor:
         kernel = ConstantKernel(1.0) * Matern(length_scale=2.0, nu=2.5) + WhiteKernel(1e-3)
@@ -61,7 +59,6 @@ class BayesianOptimization(Strategy):
 
     def ask(self) -> Arch:
         self._check_setup()
-        self._asked += 1
         if len(self.archs) < self.initial:
             arch = self.space.sample(self.rng)
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections import deque
 
+from ..checks import InputError, check_int, check_number
 from ..evaluators import Evaluation
 from ..spaces import Arch, SearchSpace
 from .base import Strategy
@@ -28,19 +29,15 @@ class RegularizedEvolution(Strategy):
 
     def __init__(self, population_size: int = 10, sample_size: int = 3, aging: bool = True,
                  crossover: float = 0.0):
-        if not isinstance(population_size, int) or population_size < 1:
-            raise ValueError(f"population_size P must be an integer >= 1, got {population_size!r}")
-        if not isinstance(sample_size, int) or not 1 <= sample_size <= population_size:
-            raise ValueError(f"sample_size S must be an integer from 1 to population_size P "
-                             f"({population_size}), got {sample_size!r}")
+        population_size = check_int(population_size, "population_size P", minimum=1)
+        sample_size = check_int(sample_size, "sample_size S", minimum=1, maximum=population_size)
         if not isinstance(aging, bool):
-            raise ValueError(f"aging must be True (remove the oldest) or False (remove the worst), got {aging!r}")
-        if not isinstance(crossover, (int, float)) or not 0 <= crossover <= 1:
-            raise ValueError(f"crossover is a probability from 0 to 1, got {crossover!r}")
+            raise InputError(f"aging must be True (remove the oldest) or False (remove the worst), got {aging!r}")
+        crossover = check_number(crossover, "crossover probability", minimum=0, maximum=1)
         self.population_size, self.sample_size = population_size, sample_size
         self.aging, self.crossover = aging, crossover
 
-    def setup(self, space: SearchSpace, seed: int | None = 0, max_epochs: int | None = None) -> None:
+    def setup(self, space: SearchSpace, seed: int = 0, max_epochs: int | None = None) -> None:
         super().setup(space, seed, max_epochs)
         self.population: deque[tuple[Arch, float]] = deque()  # oldest first
         self._random = random.Random(int(self.rng.integers(2**63)))

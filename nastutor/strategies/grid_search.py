@@ -1,6 +1,7 @@
 """Grid search. Taught in lesson 04 (grid vs random)."""
 from __future__ import annotations
 
+from ..checks import InputError
 from ..spaces import Arch, SearchSpace
 from .base import SearchExhausted, Strategy
 
@@ -22,10 +23,10 @@ class GridSearch(Strategy):
 
     def __init__(self, canonical: bool = True):
         if not isinstance(canonical, bool):
-            raise ValueError(f"canonical must be True or False, got {canonical!r}")
+            raise InputError(f"canonical must be True or False, got {canonical!r}")
         self.canonical = canonical
 
-    def setup(self, space: SearchSpace, seed: int | None = 0, max_epochs: int | None = None) -> None:
+    def setup(self, space: SearchSpace, seed: int = 0, max_epochs: int | None = None) -> None:
         super().setup(space, seed, max_epochs)
         self._grid = iter(space.unique if self.canonical else space.enumerate())
 

@@ -2,6 +2,7 @@
 Search", 2021). Taught in the lesson on local search."""
 from __future__ import annotations
 
+from ..checks import check_int
 from ..evaluators import Evaluation
 from ..spaces import Arch, SearchSpace
 from .base import Strategy
@@ -22,18 +23,16 @@ class LocalSearch(Strategy):
     """
 
     def __init__(self, initial: int = 10):
-        if not isinstance(initial, int) or initial < 1:
-            raise ValueError(f"initial must be an integer >= 1, got {initial!r}")
-        self.initial = initial
+        self.initial = check_int(initial, "initial", minimum=1)
 
-    def setup(self, space: SearchSpace, seed: int | None = 0, max_epochs: int | None = None) -> None:
+    def setup(self, space: SearchSpace, seed: int = 0, max_epochs: int | None = None) -> None:
         super().setup(space, seed, max_epochs)
         self.seen: dict[Arch, float] = {}  # canonical architecture -> validation accuracy
         self.current: tuple[Arch, float] | None = None
-        self._queue: list[Arch] = []  # neighbours (or starting points) still to ask
         self._waiting = 0  # asked, not yet told
         self._round: list[tuple[Arch, float]] = []
-        self._queue = [space.sample(self.rng) for _ in range(self.initial)]
+        # starting points (later: neighbours) still to ask
+        self._queue: list[Arch] = [space.sample(self.rng) for _ in range(self.initial)]
 
     def _drop_seen(self) -> None:
         while self._queue and self.space.canonical(self._queue[-1]) in self.seen:

@@ -2,6 +2,7 @@
 Taught in lesson 07 (comparing strategies fairly)."""
 from __future__ import annotations
 
+from ..checks import InputError
 from ..evaluators import Evaluation
 from ..spaces import Arch, SearchSpace
 from .base import Strategy
@@ -23,10 +24,10 @@ class OptunaSampler(Strategy):
 
     def __init__(self, sampler: str = "tpe"):
         if sampler not in SAMPLERS:
-            raise ValueError(f"unknown sampler {sampler!r}; choose one of: {', '.join(SAMPLERS)}")
+            raise InputError(f"unknown sampler {sampler!r}; choose one of: {', '.join(SAMPLERS)}")
         self.sampler = sampler
 
-    def setup(self, space: SearchSpace, seed: int | None = 0, max_epochs: int | None = None) -> None:
+    def setup(self, space: SearchSpace, seed: int = 0, max_epochs: int | None = None) -> None:
         import optuna
 
         super().setup(space, seed, max_epochs)

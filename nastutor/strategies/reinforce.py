@@ -6,6 +6,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+from ..checks import InputError, check_int, check_number
 from ..evaluators import Evaluation
 from ..spaces import Arch, SearchSpace
 from .base import Strategy
@@ -78,20 +79,18 @@ class Reinforce(Strategy):
                  controller: str = "factorized", hidden_size: int = 32):
         if learning_rate is None:  # plain gradient steps on logits vs Adam on an LSTM
             learning_rate = 0.5 if controller == "factorized" else 0.01
-        if not isinstance(learning_rate, (int, float)) or not learning_rate > 0:
-            raise ValueError(f"learning_rate must be a number > 0, got {learning_rate!r}")
-        if not isinstance(baseline_decay, (int, float)) or not 0 <= baseline_decay < 1:
-            raise ValueError(f"baseline_decay must be in [0, 1), got {baseline_decay!r}")
-        if not isinstance(entropy_weight, (int, float)) or entropy_weight < 0:
-            raise ValueError(f"entropy_weight must be a number >= 0, got {entropy_weight!r}")
+        learning_rate = check_number(learning_rate, "learning_rate", positive=True)
+        baseline_decay = check_number(baseline_decay, "baseline_decay", minimum=0, maximum=1)
+        if baseline_decay == 1:
+            raise InputError("baseline_decay must be below 1 (at 1 the baseline never leaves the first reward)")
+        entropy_weight = check_number(entropy_weight, "entropy_weight", minimum=0)
         if controller not in CONTROLLERS:
-            raise ValueError(f"unknown controller {controller!r}; choose one of: {', '.join(CONTROLLERS)}")
-        if not isinstance(hidden_size, int) or hidden_size < 1:
-            raise ValueError(f"hidden_size must be a positive integer, got {hidden_size!r}")
+            raise InputError(f"unknown controller {controller!r}; choose one of: {', '.join(CONTROLLERS)}")
+        hidden_size = check_int(hidden_size, "hidden_size", minimum=1)
         self.learning_rate, self.baseline_decay, self.entropy_weight = learning_rate, baseline_decay, entropy_weight
         self.controller, self.hidden_size = controller, hidden_size
 
-    def setup(self, space: SearchSpace, seed: int | None = 0, max_epochs: int | None = None) -> None:
+    def setup(self, space: SearchSpace, seed: int = 0, max_epochs: int | None = None) -> None:
         super().setup(space, seed, max_epochs)
         self.baseline: float | None = None
         self._pending: list[tuple[Arch, list[tuple[str, int]]]] = []

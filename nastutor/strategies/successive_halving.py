@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from ..checks import InputError, check_int
 from ..evaluators import Evaluation
 from ..spaces import Arch, SearchSpace
 from .base import Strategy
@@ -27,17 +28,16 @@ class SuccessiveHalving(Strategy):
     """
 
     def __init__(self, n: int = 27, eta: int = 3, min_epochs: int = 1):
-        for name, value, low in (("n", n, 1), ("eta", eta, 2), ("min_epochs", min_epochs, 1)):
-            if not isinstance(value, int) or value < low:
-                raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-        self.n, self.eta, self.min_epochs = n, eta, min_epochs
+        self.n = check_int(n, "n", minimum=1)
+        self.eta = check_int(eta, "eta", minimum=2)
+        self.min_epochs = check_int(min_epochs, "min_epochs", minimum=1)
 
     def _rungs(self, n: int, min_epochs: int) -> list[tuple[int, int]]:
         """(architectures, epochs) of each rung of a bracket: K + 1 rungs, where eta**K fits
         both into n and into max_epochs / min_epochs; epochs grow by eta up to max_epochs."""
         top = self.max_epochs or min_epochs
         if min_epochs > top:
-            raise ValueError(f"min_epochs ({min_epochs}) is above the evaluator's {top} epochs")
+            raise InputError(f"min_epochs ({min_epochs}) is above the evaluator's {top} epochs")
         K = 0
         while n // self.eta ** (K + 1) >= 1 and min_epochs * self.eta ** (K + 1) <= top:
             K += 1
@@ -47,13 +47,15 @@ class SuccessiveHalving(Strategy):
         """(n, min_epochs) of the next bracket: always the same for successive halving."""
         return self.n, self.min_epochs
 
-    def setup(self, space: SearchSpace, seed: int | None = 0, max_epochs: int | None = None) -> None:
+    def setup(self, space: SearchSpace, seed: int = 0, max_epochs: int | None = None) -> None:
         super().setup(space, seed, max_epochs)
         self._spare: list[Arch] = []
+        self._bracket = 0  # brackets started so far
         self._start_bracket()
 
     def _start_bracket(self) -> None:
         self.rungs = self._rungs(*self._next_bracket())
+        self._bracket += 1
         self.rung = 0
         count = self.rungs[0][0]
         self._queue = self._spare[:count] + [self.space.sample(self.rng) for _ in range(count - len(self._spare[:count]))]
@@ -105,18 +107,14 @@ class Hyperband(SuccessiveHalving):
     [(9, 1), (3, 4), (1, 12)]
     """
 
-    def __init__(self, eta: int = 3):
-        super().__init__(n=1, eta=eta, min_epochs=1)
-        del self.n, self.min_epochs  # set per bracket
-
-    def setup(self, space: SearchSpace, seed: int | None = 0, max_epochs: int | None = None) -> None:
-        top = max_epochs or 1
-        self._s_max = int(math.floor(math.log(top) / math.log(self.eta) + 1e-9))
-        self._bracket = 0
-        super().setup(space, seed, max_epochs)
+    def __init__(self, eta: int = 3):  # n and min_epochs are set per bracket
+        self.eta = check_int(eta, "eta", minimum=2)
 
     def _next_bracket(self) -> tuple[int, int]:
-        s = self._s_max - self._bracket % (self._s_max + 1)
-        self._bracket += 1
-        n = math.ceil((self._s_max + 1) / (s + 1) * self.eta ** s)
-        return n, max(1, round((self.max_epochs or 1) / self.eta ** s))
+        """Li et al.'s bracket s (s_max, s_max - 1, ..., 0, then again): n = ceil((s_max + 1) /
+        (s + 1) * eta**s) architectures at R / eta**s epochs, with s_max = floor(log_eta R)."""
+        R = self.max_epochs or 1
+        s_max = int(math.floor(math.log(R) / math.log(self.eta) + 1e-9))
+        s = s_max - self._bracket % (s_max + 1)
+        n = math.ceil((s_max + 1) / (s + 1) * self.eta ** s)
+        return n, max(1, round(R / self.eta ** s))
