@@ -45,7 +45,7 @@ from .data import (DATASETS, SHIPPED_BENCHMARKS, _read_manifest, _write_manifest
                    data_dir, fix_hint, load_dataset, sha256_of)
 from .evaluators import default_config
 from .spaces import SPACES, Arch, SearchSpace
-from .training import TrainConfig, count_parameters, train
+from .training import TrainConfig, train
 
 __all__ = ["Benchmark", "build_benchmark", "benchmark_name", "rebuild_command", "count_macs", "measure_latency",
            "BENCHMARKS", "BuildLocked", "BuildInterrupted"]

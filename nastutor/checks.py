@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import math
 import os
+import reprlib
 from numbers import Integral, Real
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
+import pandas as pd
 
-__all__ = ["InputError", "check_int", "check_number", "check_seed", "check_seeds", "check_path", "MAX_SEED"]
+__all__ = ["InputError", "check_confidence", "check_frame", "check_int", "check_number", "check_seed", "check_seeds", "check_path", "MAX_SEED"]
 
 class InputError(TypeError, ValueError):
     """A bad value at a public entry point. Both a `TypeError` and a `ValueError`, so code that
@@ -63,6 +66,13 @@ def check_number(value: object, name: str, *, minimum: float | None = None, posi
     return number
 
 
+def check_confidence(value: object, name: str = "confidence") -> float:
+    """A confidence level strictly between 0 and 1 (lesson 07's intervals), such as 0.95."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Real, np.floating)) or not 0 < value < 1:
+        raise InputError(f"{name} must be a number between 0 and 1 (exclusive), such as 0.95, got {value!r}")
+    return float(value)
+
+
 def check_seed(value: object, name: str = "seed") -> int:
     """A seed as a plain `int` from 0 to 2**63 - 1. `None` is refused everywhere: same seed,
     same result, so every random choice needs an explicit seed."""
@@ -103,3 +113,16 @@ def check_path(value: object, name: str, *, directory: bool = False) -> Path:
     if directory and path.exists() and not path.is_dir():
         raise InputError(f"{name} {str(path)!r} is a file; give a folder")
     return path
+
+
+def check_frame(frame: object, name: str, columns: Sequence[str], source: str) -> pd.DataFrame:
+    """`frame` if it is a non-empty DataFrame with `columns` (made by `source`), else a clear error."""
+    if not isinstance(frame, pd.DataFrame):
+        raise InputError(f"{name} must be a DataFrame from {source}, got {type(frame).__name__} {reprlib.repr(frame)}")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(f"{name} lacks the columns of {source}: {', '.join(missing)} "
+                         f"(it has: {', '.join(map(str, frame.columns)) or 'none'})")
+    if frame.empty:
+        raise InputError(f"{name} is empty: {source} gives one row per step")
+    return frame

@@ -11,14 +11,13 @@ search on validation, report test, budgets in simulated seconds, many runs).
 from __future__ import annotations
 
 from concurrent.futures import Executor
-from numbers import Real
 from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .checks import InputError, check_int, check_number, check_seeds
+from .checks import InputError, check_confidence, check_frame, check_int, check_number, check_seeds
 from .evaluators import TabularEvaluator
 from .search import make_executor, run_search
 from .strategies import Strategy
@@ -96,17 +95,6 @@ def compare(strategies: Mapping[str, Strategy], evaluator: TabularEvaluator, bud
 REGRETS = ("val_regret", "test_regret")
 
 
-def _check_runs(runs: object, columns: tuple[str, ...]) -> None:
-    """`runs` must be a non-empty DataFrame like `compare()`'s, with `columns`."""
-    if not isinstance(runs, pd.DataFrame):
-        raise InputError(f"runs must be the DataFrame that compare() returns, got {type(runs).__name__}")
-    missing = [c for c in columns if c not in runs.columns]
-    if missing:
-        raise InputError(f"runs has no column {', '.join(missing)}: pass the DataFrame that compare() returns")
-    if runs.empty:
-        raise InputError("runs is empty: it needs at least one step of one run, as compare() returns")
-
-
 def _at_budget(runs: pd.DataFrame, budget: int) -> pd.DataFrame:
     """Each run's last row at or before `budget` evaluations."""
     upto = runs[runs["step"] <= budget]
@@ -118,10 +106,9 @@ def summarize(runs: pd.DataFrame, budget: int, baseline: str = "random", confide
     interval (Student's t: mean ± the `_ci` column) and the one-sided Wilcoxon rank-sum
     (Mann-Whitney U) p-value of "this strategy's regret is lower than the baseline's", for
     validation and test regret."""
-    _check_runs(runs, ("strategy", "seed", "step") + REGRETS)
+    check_frame(runs, "runs", ("strategy", "seed", "step") + REGRETS, "compare()")
     budget = check_int(budget, "budget", minimum=1)
-    if isinstance(confidence, (bool, np.bool_)) or not isinstance(confidence, Real) or not 0 < confidence < 1:
-        raise InputError(f"confidence must be a number between 0 and 1 (exclusive), such as 0.95, got {confidence!r}")
+    confidence = check_confidence(confidence)
     if not isinstance(baseline, str) or baseline not in set(runs["strategy"]):
         names = ", ".join(map(str, runs["strategy"].unique()))
         raise InputError(f"baseline {baseline!r} is not among the strategies: {names}")
@@ -148,7 +135,7 @@ def time_to_target(runs: pd.DataFrame, target: float = 0.005, metric: str = "val
     from 0 (the optimum itself) to 1; `metric` is "val_regret" or "test_regret"."""
     if not isinstance(metric, str) or metric not in REGRETS:
         raise InputError(f"metric must be one of {', '.join(REGRETS)}, got {metric!r}")
-    _check_runs(runs, ("strategy", "seed", "total_cost", metric))
+    check_frame(runs, "runs", ("strategy", "seed", "total_cost", metric), "compare()")
     target = check_number(target, "target regret", minimum=0, maximum=1)
     hit = runs[runs[metric] <= target].groupby(["strategy", "seed"])["total_cost"].first()
     all_runs = runs.groupby(["strategy", "seed"], sort=False).size().index

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import reprlib
 from collections.abc import Iterable, Sequence
-from numbers import Real
 
 import numpy as np
 import pandas as pd
@@ -26,7 +25,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from .benchmark import BENCHMARKS, Benchmark
-from .checks import InputError, check_int
+from .checks import InputError, check_confidence, check_frame, check_int
 from .search import History
 from .spaces import Arch, CellSpace, MLPSpace, SearchSpace
 from .spaces.cell import OPS
@@ -67,19 +66,6 @@ def check_option(value: object, name: str, allowed: Sequence[str]) -> str:
                    else "one of: " + ", ".join(map(repr, allowed)))
         raise InputError(f"{name} must be {options}, got {_short(value)}")
     return value
-
-
-def check_frame(frame: object, name: str, columns: Sequence[str], source: str) -> pd.DataFrame:
-    """`frame` if it is a non-empty DataFrame with `columns` (made by `source`), else a clear error."""
-    if not isinstance(frame, pd.DataFrame):
-        raise InputError(f"{name} must be a DataFrame from {source}, got {type(frame).__name__} {_short(frame)}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise InputError(f"{name} lacks the columns of {source}: {', '.join(missing)} "
-                         f"(it has: {', '.join(map(str, frame.columns)) or 'none'})")
-    if frame.empty:
-        raise InputError(f"{name} is empty: {source} gives one row per step")
-    return frame
 
 
 def check_runs(runs: object, name: str = "runs") -> pd.DataFrame:
@@ -280,9 +266,7 @@ def regret_bands(runs: pd.DataFrame, x: str = "step", metric: str = "val_regret"
     runs = check_runs(runs)
     check_option(x, "x", ("step", "total_cost"))
     check_option(metric, "metric", ("val_regret", "test_regret"))
-    if isinstance(confidence, (bool, np.bool_)) or not isinstance(confidence, Real) or not 0 < confidence < 1:
-        raise InputError(f"confidence must be a number between 0 and 1 (exclusive), such as 0.95, "
-                         f"got {_short(confidence)}")
+    confidence = check_confidence(confidence)
     points = check_int(points, "points", minimum=2)
     out = []
     for name, group in runs.groupby("strategy", sort=False):

@@ -11,7 +11,6 @@ Taught in lesson 04 (the search loop) and lesson 07 (budgets, parallel evaluatio
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import multiprocessing
 import os

@@ -52,7 +52,7 @@ def _ran(trace: object) -> Trace:
     if not isinstance(trace, Trace):
         raise InputError(f"trace must be a Trace, got {trace!r}")
     if not trace.records or not hasattr(trace.strategy, "space"):
-        raise InputError(f"trace has not run yet (no records): pass it to run_search(..., callback=trace) first")
+        raise InputError("trace has not run yet (no records): pass it to run_search(..., callback=trace) first")
     return trace
 
 

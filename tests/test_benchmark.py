@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nastutor import Benchmark, LiveEvaluator, RandomSearch, TabularEvaluator, run_search
+from nastutor import Benchmark, RandomSearch, TabularEvaluator, run_search
 from nastutor.benchmark import BENCHMARKS, benchmark_name, build_benchmark
 from nastutor.data import data_dir, load_dataset
 from nastutor.spaces import CellSpace, MLPSpace

@@ -1,5 +1,4 @@
 """Every notebook: committed clean, and runs top to bottom (fast mode) without an error."""
-import os
 from pathlib import Path
 
 import nbformat

@@ -373,13 +373,13 @@ def test_summarize_refuses_bad_confidence(confidence):
 
 def test_summarize_refuses_bad_runs():
     frame = runs_frame()
-    with pytest.raises(InputError, match="^runs is empty: it needs at least one step of one run, as compare"):
+    with pytest.raises(InputError, match="^runs is empty: compare\\(\\) gives one row per step"):
         summarize(frame.iloc[:0], budget=2)
-    with pytest.raises(InputError, match="runs has no column test_regret"):
+    with pytest.raises(InputError, match="runs lacks the columns of compare\\(\\): test_regret"):
         summarize(frame.drop(columns="test_regret"), budget=2)
-    with pytest.raises(InputError, match="^runs has no column val_regret, test_regret: pass the DataFrame"):
+    with pytest.raises(InputError, match="^runs lacks the columns of compare\\(\\): val_regret, test_regret"):
         summarize(frame.drop(columns=["val_regret", "test_regret"]), budget=2)
-    with pytest.raises(InputError, match="^runs must be the DataFrame that compare\\(\\) returns, got dict$"):
+    with pytest.raises(InputError, match="^runs must be a DataFrame from compare\\(\\), got dict"):
         summarize(frame.to_dict(), budget=2)
     with pytest.raises(InputError, match="baseline 'tpe' is not among the strategies: random, evo"):
         summarize(frame, budget=2, baseline="tpe")
@@ -402,9 +402,9 @@ def test_time_to_target_refuses_bad_metrics(metric):
 def test_time_to_target_refuses_bad_runs():
     with pytest.raises(InputError, match="runs is empty"):
         time_to_target(runs_frame().iloc[:0])
-    with pytest.raises(InputError, match="runs has no column total_cost"):
+    with pytest.raises(InputError, match="runs lacks the columns of compare\\(\\): total_cost"):
         time_to_target(runs_frame().drop(columns="total_cost"))
-    with pytest.raises(InputError, match="runs must be the DataFrame"):
+    with pytest.raises(InputError, match="runs must be a DataFrame from compare"):
         time_to_target(None)
 
 
