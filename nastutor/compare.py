@@ -10,6 +10,7 @@ search on validation, report test, budgets in simulated seconds, many runs).
 """
 from __future__ import annotations
 
+import copy
 from concurrent.futures import Executor
 from typing import Iterable, Mapping
 
@@ -83,7 +84,9 @@ def compare(strategies: Mapping[str, Strategy], evaluator: TabularEvaluator, bud
             parts = [_run(n, s, evaluator, budget, seconds, seeds) for n, s in strategies.items()]
         else:
             chunks = _chunks(seeds, getattr(pool, "_max_workers", workers))
-            futures = [pool.submit(_run, n, s, evaluator, budget, seconds, chunk)
+            # each task gets its own copy of the strategy: tasks that share one object in a
+            # thread pool would set it up over each other's searches
+            futures = [pool.submit(_run, n, copy.deepcopy(s), evaluator, budget, seconds, chunk)
                        for n, s in strategies.items() for chunk in chunks]
             parts = [f.result() for f in futures]
     finally:
