@@ -451,10 +451,13 @@ def test_ctrl_c_in_a_real_build(data_copy):
     env = dict(os.environ, NASTUTOR_DATA_DIR=str(data_copy))
     cmd = [sys.executable, "-m", "nastutor", "benchmark", "build", "--space", "mlp", "--seeds", "0"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 120
-    while not list(data_copy.glob("*.progress.json")) and time.time() < deadline and proc.poll() is None:
+    deadline = time.time() + 300
+    # wait for the first finished run: the build is then training the next one, whatever the
+    # machine's load (a fixed sleep could interrupt it before it started, under a busy CI)
+    while not any(p.read_text().count("\n") >= 1 for p in data_copy.glob("*.progress.jsonl")) \
+            and time.time() < deadline and proc.poll() is None:
         time.sleep(0.1)
-    time.sleep(1.0)  # into the training of the first run
+    assert proc.poll() is None, proc.communicate()
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)
     # 130, or death by SIGINT (a shell shows both as 130): CPython re-raises SIGINT at exit when
