@@ -39,7 +39,7 @@ class SuccessiveHalving(Strategy):
         if min_epochs > top:
             raise InputError(f"min_epochs ({min_epochs}) is above the evaluator's {top} epochs")
         K = 0
-        while n // self.eta ** (K + 1) >= 1 and min_epochs * self.eta ** (K + 1) <= top:
+        while self.eta ** (K + 1) <= n and min_epochs * self.eta ** (K + 1) <= top:
             K += 1
         return [(n // self.eta ** k, max(min_epochs, round(top / self.eta ** (K - k)))) for k in range(K + 1)]
 
