@@ -450,7 +450,10 @@ def test_ctrl_c_keeps_the_progress_and_exits_130(data_copy, monkeypatch, capsys)
 def test_ctrl_c_in_a_real_build(data_copy):
     env = dict(os.environ, NASTUTOR_DATA_DIR=str(data_copy))
     cmd = [sys.executable, "-m", "nastutor", "benchmark", "build", "--space", "mlp", "--seeds", "0"]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # A shell's background job (CI runners, `cmd &`) starts with SIGINT ignored, and Python keeps
+    # ignoring it: give the build the default disposition, as a terminal would.
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 300
     # wait for the first finished run: the build is then training the next one, whatever the
     # machine's load (a fixed sleep could interrupt it before it started, under a busy CI)
