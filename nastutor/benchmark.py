@@ -382,7 +382,7 @@ def _train_all(protocol: dict[str, Any], jobs: list[tuple[str, int]], path: Path
                on_row: Callable[[], object]) -> None:
     """Train `jobs` with `workers` processes, appending each finished run to the progress file
     at once (flushed to disk), so a kill loses at most the runs in flight."""
-    from .search import make_executor  # here to avoid an import cycle
+    from .executors import make_executor
 
     measured = protocol["seeds"][0]
     pool = make_executor(workers) if workers > 1 else None

@@ -16,97 +16,19 @@ import hashlib
 import json
 import os
 from abc import ABC, abstractmethod
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .checks import InputError, check_int, check_number, check_seed
+from .checks import check_int, check_seed
 from .data import Dataset, data_dir, load_dataset
+from .records import Evaluation
 from .spaces import Arch, SearchSpace
 from .training import TrainConfig, train
 
 __all__ = ["Evaluation", "Evaluator", "LiveEvaluator", "TabularEvaluator", "default_config", "fast_mode"]
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    """One scored architecture.
-
-    `val_accuracy` is what a search optimises; `test_accuracy` is only reported.
-    `cost` is the seconds this evaluation is charged: measured wall time when training live,
-    recorded (simulated) time when looking up a benchmark.
-    """
-
-    arch: Arch
-    val_accuracy: float
-    test_accuracy: float
-    cost: float
-    epochs: int
-    seed: int
-    params: int | None = None
-    curve: tuple[float, ...] = ()
-    failed: bool = False
-    error: str = ""
-
-    def to_dict(self, space: SearchSpace) -> dict[str, Any]:
-        """A JSON-ready dict, with the architecture as its string form."""
-        return {"arch": space.to_string(self.arch), "val_accuracy": self.val_accuracy,
-                "test_accuracy": self.test_accuracy, "cost": self.cost, "epochs": self.epochs,
-                "seed": self.seed, "params": self.params, "curve": list(self.curve),
-                "failed": self.failed, "error": self.error}
-
-    @classmethod
-    def from_dict(cls, record: dict[str, Any], space: SearchSpace, *,
-                  max_epochs: int | None = None) -> "Evaluation":
-        """Read back what `to_dict` wrote, checked by `validate` (a `ValueError` names the
-        first wrong field): a log edited by hand or cut short is refused, never half-believed."""
-        if not isinstance(record, dict):
-            raise InputError(f"an evaluation record must be a JSON object, got {record!r}")
-        missing = [key for key in _REQUIRED if key not in record]
-        if missing:
-            raise InputError(f"the evaluation record has no {missing[0]}")
-        if not isinstance(record["arch"], str):
-            raise InputError(f"arch must be an architecture's string form, got {record['arch']!r}")
-        curve = record.get("curve", [])
-        if not isinstance(curve, list):
-            raise InputError(f"curve must be a list of accuracies, got {curve!r}")
-        evaluation = cls(arch=space.parse(record["arch"]), val_accuracy=record["val_accuracy"],
-                         test_accuracy=record["test_accuracy"], cost=record["cost"], epochs=record["epochs"],
-                         seed=record["seed"], params=record.get("params"), curve=tuple(curve),
-                         failed=record.get("failed", False), error=record.get("error", ""))
-        return evaluation.validate(max_epochs)
-
-    def validate(self, max_epochs: int | None = None) -> "Evaluation":
-        """This evaluation with plain Python numbers, or a `ValueError` naming the first wrong
-        field: accuracies (and the curve's) from 0 to 1, a finite cost >= 0, epochs from 1 to
-        `max_epochs`, a seed from 0 to 2**63 - 1, params >= 0 or None, `failed` a bool."""
-        epochs = check_int(self.epochs, "epochs", minimum=1, maximum=max_epochs)
-        curve = tuple(_accuracy(value, "each value of curve") for value in self.curve)
-        if len(curve) > epochs:
-            raise InputError(f"curve has {len(curve)} values, more than its {epochs} epochs")
-        if not isinstance(self.failed, (bool, np.bool_)):
-            raise InputError(f"failed must be true or false, got {self.failed!r}")
-        if not isinstance(self.error, str):
-            raise InputError(f"error must be a string, got {self.error!r}")
-        return replace(self, val_accuracy=_accuracy(self.val_accuracy, "val_accuracy"),
-                       test_accuracy=_accuracy(self.test_accuracy, "test_accuracy"),
-                       cost=check_number(self.cost, "cost", minimum=0.0), epochs=epochs,
-                       seed=check_seed(self.seed),
-                       params=None if self.params is None else check_int(self.params, "params", minimum=0),
-                       curve=curve, failed=bool(self.failed))
-
-
-_REQUIRED = ("arch", "val_accuracy", "test_accuracy", "cost", "epochs", "seed")
-
-
-def _accuracy(value: object, name: str) -> float:
-    """`value` as a float from 0 to 1, or an `InputError` naming `name`."""
-    try:
-        return check_number(value, name, minimum=0.0, maximum=1.0)
-    except InputError:
-        raise InputError(f"{name} must be an accuracy from 0 to 1, got {value!r}") from None
 
 
 class Evaluator(ABC):

@@ -12,12 +12,9 @@ Taught in lesson 04 (the search loop) and lesson 07 (budgets, parallel evaluatio
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
-import threading
-import time
 from collections import deque
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -25,8 +22,10 @@ from typing import Any, Callable, Iterator
 import pandas as pd
 from tqdm.auto import tqdm
 
-from .checks import InputError, check_int, check_number, check_path, check_seed
-from .evaluators import Evaluation, Evaluator
+from .checks import check_int, check_number, check_path, check_seed
+from .evaluators import Evaluator
+from .executors import make_executor, usable_cores
+from .records import Evaluation
 from .files import atomic_write, read_jsonl
 from .spaces import Arch, SearchSpace
 from .strategies import SearchExhausted, Strategy
@@ -130,48 +129,6 @@ def evaluation_seed(seed: int, step: int) -> int:
     z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
     z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
     return (z ^ (z >> 31)) % (2**31)
-
-
-# -- parallel workers ----------------------------------------------------------------------
-
-def usable_cores() -> int:
-    """The CPU cores this process may run on (its affinity mask, where the system has one)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS, Windows
-        return os.cpu_count() or 1
-
-
-def make_executor(workers: int) -> ProcessPoolExecutor:
-    """A pool of `workers` processes for `run_search(executor=...)`. Processes are started
-    fresh ("spawn"), which is safe with PyTorch; each trains with one thread.
-
-    `workers` may be at most `usable_cores()`: more processes than cores would share them, so
-    every evaluation would run slower and a live search would be charged the inflated seconds.
-    More is refused with a message, not silently capped.
-
-    Each worker exits as soon as its parent dies, even by SIGKILL (a Jupyter kernel restart),
-    instead of training on for nobody (`_exit_with_parent`).
-    """
-    workers = check_int(workers, "workers", minimum=1)
-    cores = usable_cores()
-    if workers > cores:
-        raise InputError(f"workers must be at most {cores}, the CPU cores of this machine (more "
-                         f"processes than cores slow every evaluation down), got {workers}")
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_exit_with_parent, initargs=(os.getpid(),))
-
-
-def _exit_with_parent(parent: int, interval: float = 0.25) -> None:
-    """Worker initializer: a daemon thread ends this process once `parent` is no longer its
-    parent (it died and the worker was handed to another). Unlike PR_SET_PDEATHSIG, which
-    fires when the parent *thread* that started the worker exits, this follows the process."""
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(interval)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="nastutor-exit-with-parent", daemon=True).start()
 
 
 # -- the log -----------------------------------------------------------------------------

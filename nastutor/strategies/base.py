@@ -17,7 +17,7 @@ from abc import ABC, abstractmethod
 import numpy as np
 
 from ..checks import InputError, check_int, check_seed
-from ..evaluators import Evaluation
+from ..records import Evaluation
 from ..spaces import Arch, SearchSpace
 
 __all__ = ["Strategy", "SearchExhausted"]

@@ -12,7 +12,7 @@ from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 
 from ..checks import check_int, check_number
-from ..evaluators import Evaluation
+from ..records import Evaluation
 from ..spaces import Arch, SearchSpace
 from .base import Strategy
 

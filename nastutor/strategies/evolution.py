@@ -6,7 +6,7 @@ import random
 from collections import deque
 
 from ..checks import InputError, check_int, check_number
-from ..evaluators import Evaluation
+from ..records import Evaluation
 from ..spaces import Arch, SearchSpace
 from .base import Strategy
 

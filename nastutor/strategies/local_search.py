@@ -3,7 +3,7 @@ Search", 2021). Taught in the lesson on local search."""
 from __future__ import annotations
 
 from ..checks import check_int
-from ..evaluators import Evaluation
+from ..records import Evaluation
 from ..spaces import Arch, SearchSpace
 from .base import Strategy
 

@@ -3,7 +3,7 @@ Taught in lesson 07 (comparing strategies fairly)."""
 from __future__ import annotations
 
 from ..checks import InputError
-from ..evaluators import Evaluation
+from ..records import Evaluation
 from ..spaces import Arch, SearchSpace
 from .base import Strategy
 

@@ -7,7 +7,7 @@ import torch
 import torch.nn as nn
 
 from ..checks import InputError, check_int, check_number
-from ..evaluators import Evaluation
+from ..records import Evaluation
 from ..spaces import Arch, SearchSpace
 from .base import Strategy
 

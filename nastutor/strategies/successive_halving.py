@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from ..checks import InputError, check_int
-from ..evaluators import Evaluation
+from ..records import Evaluation
 from ..spaces import Arch, SearchSpace
 from .base import Strategy
 
