@@ -56,8 +56,10 @@ def search_speed() -> tuple[float, float]:
 
 
 def main() -> None:
+    from nastutor.benchmark import BENCHMARKS  # found from data/'s files
+
     print(f"{'benchmark':14} {'load s':>8} {'read_csv s':>11} {'ratio':>6} {'memory MB':>10}")
-    for name in ("cell-mnist1d", "mlp-mnist1d"):
+    for name in BENCHMARKS:
         out = subprocess.run([sys.executable, "-c", _PROBE, name], capture_output=True, text=True, check=True)
         r = json.loads(out.stdout)
         print(f"{name:14} {r['load_s']:8.3f} {r['read_csv_s']:11.3f} {r['load_s'] / r['read_csv_s']:6.2f} "

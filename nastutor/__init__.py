@@ -12,9 +12,11 @@ from __future__ import annotations
 from .data import DATASETS, Dataset, load_dataset
 from .benchmark import BENCHMARKS, Benchmark
 from .evaluators import Evaluation, Evaluator, LiveEvaluator, TabularEvaluator, default_config, fast_mode
-from .search import History, make_executor, run_search
+from .search import History, make_executor, run_search, search_loop
 from .spaces import SPACES, CellSpace, MLPSpace, SearchSpace, get_space
-from .strategies import STRATEGIES, GridSearch, RandomSearch, SearchExhausted, Strategy, get_strategy
+from .strategies import (REGISTRY, STRATEGIES, BayesianOptimization, GridSearch, Hyperband, LocalSearch, OptunaSampler,
+                         RandomSearch, RegularizedEvolution, Reinforce, SearchExhausted, Strategy, SuccessiveHalving,
+                         get_strategy)
 from .training import TrainConfig, TrainResult, train
 
 __version__ = "0.1.0"
@@ -25,6 +27,8 @@ __all__ = [
     "TrainConfig", "TrainResult", "train",
     "BENCHMARKS", "Benchmark",
     "Evaluation", "Evaluator", "LiveEvaluator", "TabularEvaluator", "default_config", "fast_mode",
-    "STRATEGIES", "Strategy", "RandomSearch", "GridSearch", "SearchExhausted", "get_strategy",
-    "History", "run_search", "make_executor",
+    "REGISTRY", "STRATEGIES", "Strategy", "SearchExhausted", "get_strategy",
+    "RandomSearch", "GridSearch", "RegularizedEvolution", "Reinforce", "LocalSearch", "BayesianOptimization",
+    "SuccessiveHalving", "Hyperband", "OptunaSampler",
+    "History", "search_loop", "run_search", "make_executor",
 ]

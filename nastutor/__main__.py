@@ -2,6 +2,9 @@
 data build` regenerates the shipped MNIST-1D file. Run with `--help` for every flag.
 
     python -m nastutor search --space mlp --dataset mnist1d --strategy random --budget 10 --seed 0
+    python -m nastutor search --strategy evolution --param population_size=20 --param aging=false
+
+The strategies and their parameters come from the strategy registry (`nastutor.strategies.REGISTRY`).
 
 Errors are one line, `nastutor: error: ...`, with exit code 2 for bad input and 1 for a file
 problem; set NASTUTOR_DEBUG=1 to see the traceback instead.
@@ -19,7 +22,8 @@ from .data import DATASETS, build_mnist1d, data_dir
 from .evaluators import LiveEvaluator
 from .search import History, make_executor, run_search, usable_cores
 from .spaces import SPACES, get_space
-from .strategies import STRATEGIES, get_strategy
+from .strategies import REGISTRY, get_strategy
+from .strategies.registry import parse_value
 
 
 class _Parser(argparse.ArgumentParser):
@@ -27,6 +31,30 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+class _Formatter(argparse.HelpFormatter):
+    """Wraps prose; keeps text that has its own line breaks (the list of strategies) as it is."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text:
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
+def _strategies_help() -> str:
+    """Every registered strategy, with its parameters: name, what it is, default and range."""
+    lines = ["strategies (--strategy) and their parameters (--param NAME=VALUE):"]
+    for name, entry in REGISTRY.items():
+        lines.append(f"  {name:<11} {entry.label}" + (f" (lesson {entry.lesson})" if entry.lesson else ""))
+        for p in entry.params:
+            if p.choices is not None or p.kind is bool:
+                options = "|".join(map(str, p.choices)) if p.choices is not None else "true|false"
+                shown = f"{options}, default {str(p.default).lower()}"
+            else:
+                shown = f"default {p.default}" + (f" (typical: {p.low:g} to {p.high:g})" if p.low is not None else "")
+            lines.append(f"      {p.name:<18} {p.label}: {shown}")
+    return "\n".join(lines) + "\n"
 
 
 def _positive(kind: type, label: str):
@@ -47,16 +75,20 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="{search,benchmark,data}")
 
     search = commands.add_parser(
-        "search", help="run a search that trains every candidate for real",
+        "search", help="run a search that trains every candidate for real", formatter_class=_Formatter,
         description="Run a search: ask a strategy for architectures, train each for real on the "
-                    "dataset, score it on validation data, report the best one's test accuracy.")
+                    "dataset, score it on validation data, report the best one's test accuracy.",
+        epilog=_strategies_help())
     search.add_argument("--space", choices=sorted(SPACES), default="mlp",
                         help="search space: mlp (1-3 hidden layers, 819 architectures) or cell "
                              "(NAS-Bench-201-style cell, 4096 cells) (default: mlp)")
     search.add_argument("--dataset", choices=list(DATASETS), default="mnist1d",
                         help="dataset to train on (default: mnist1d)")
-    search.add_argument("--strategy", choices=list(STRATEGIES), default="random",
-                        help="search strategy (default: random)")
+    search.add_argument("--strategy", choices=list(REGISTRY), default="random",
+                        help="search strategy, listed below (default: random)")
+    search.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="set a parameter of the strategy, listed below, e.g. --param population_size=20 "
+                             "(repeat for several; the others keep their defaults)")
     search.add_argument("--budget", type=_positive(int, "integer"), default=None,
                         help="number of architectures to evaluate (default: 10 unless --seconds is given)")
     search.add_argument("--seconds", type=_positive(float, "number"), default=None,
@@ -105,10 +137,23 @@ def _json_line(step: int, history: History) -> str:
                        "params": e.params, "failed": e.failed})
 
 
+def _strategy_params(name: str, given: list[str]) -> dict[str, object]:
+    """The `--param NAME=VALUE` texts as the strategy's parameters, each checked against its spec."""
+    params: dict[str, object] = {}
+    for text in given:
+        key, sep, value = text.partition("=")
+        if not sep or not key:
+            raise ValueError(f"--param must be NAME=VALUE, e.g. population_size=20, got {text!r}")
+        if key in params:
+            raise ValueError(f"--param {key} is given twice")
+        params[key] = parse_value(REGISTRY[name].param(key), value)
+    return params
+
+
 def _search(args: argparse.Namespace) -> int:
     space = get_space(args.space)
     evaluator = LiveEvaluator(space, args.dataset)
-    strategy = get_strategy(args.strategy)
+    strategy = get_strategy(args.strategy, **_strategy_params(args.strategy, args.param))
     budget = args.budget if args.budget is not None or args.seconds is not None else 10
     on_step = (lambda h: print(_json_line(len(h) - 1, h), flush=True)) if args.json else None
     executor = make_executor(args.workers) if args.workers > 1 else None
@@ -142,8 +187,7 @@ def _search(args: argparse.Namespace) -> int:
 def _benchmark(args: argparse.Namespace) -> int:
     import warnings
 
-    from .benchmark import BuildInterrupted, BuildLocked, benchmark_name, build_benchmark
-    from .datacard import write_card
+    from .benchmark import BuildInterrupted, BuildLocked, benchmark_name, build_benchmark, write_card
 
     try:
         if args.action == "card":

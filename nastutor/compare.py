@@ -7,6 +7,8 @@ search on validation, report test, budgets in simulated seconds, many runs).
     ...                TabularEvaluator("cell-mnist1d"), budget=50, seeds=range(10))
     >>> summarize(runs, budget=50, baseline="random").columns[:3].tolist()
     ['strategy', 'budget', 'val_regret']
+    >>> summarize(runs, seconds=400).columns[:3].tolist()   # a budget in simulated seconds
+    ['strategy', 'seconds', 'val_regret']
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from .evaluators import TabularEvaluator
 from .search import make_executor, run_search
 from .strategies import Strategy
 
-__all__ = ["compare", "summarize", "regret_frame", "time_to_target"]
+__all__ = ["compare", "summarize", "at_budget", "regret_frame", "time_to_target"]
 
 
 def regret_frame(history, evaluator: TabularEvaluator) -> pd.DataFrame:
@@ -98,28 +100,54 @@ def compare(strategies: Mapping[str, Strategy], evaluator: TabularEvaluator, bud
 REGRETS = ("val_regret", "test_regret")
 
 
-def _at_budget(runs: pd.DataFrame, budget: int) -> pd.DataFrame:
-    """Each run's last row at or before `budget` evaluations."""
-    upto = runs[runs["step"] <= budget]
+def _check_one_budget(budget: object, seconds: object) -> tuple[int | None, float | None]:
+    """Exactly one of a budget in evaluations and one in seconds, checked."""
+    if budget is None and seconds is None:
+        raise InputError("budget must be an integer >= 1 (evaluations), or give seconds=... (simulated "
+                         "seconds of training) instead")
+    if budget is not None and seconds is not None:
+        raise InputError(f"give one budget, in evaluations (budget={budget!r}) or in seconds "
+                         f"(seconds={seconds!r}), not both")
+    return (None if budget is None else check_int(budget, "budget", minimum=1),
+            None if seconds is None else check_number(seconds, "seconds", positive=True))
+
+
+def at_budget(runs: pd.DataFrame, budget: int | None = None, *, seconds: float | None = None) -> pd.DataFrame:
+    """Each run's last row (its incumbent) at or before `budget` evaluations, or among the
+    evaluations finished within `seconds` of (simulated) training: exactly one of the two.
+    A run whose first evaluation alone took longer than `seconds` has no row. Taught in lesson 07.
+
+    >>> at_budget(runs, seconds=400)[["strategy", "seed", "step", "total_cost", "val_regret"]]
+    """
+    budget, seconds = _check_one_budget(budget, seconds)
+    check_frame(runs, "runs", ("strategy", "seed", "step" if budget is not None else "total_cost"), "compare()")
+    upto = runs[runs["step"] <= budget] if budget is not None else runs[runs["total_cost"] <= seconds]
     return upto.groupby(["strategy", "seed"]).tail(1)
 
 
-def summarize(runs: pd.DataFrame, budget: int, baseline: str = "random", confidence: float = 0.95) -> pd.DataFrame:
-    """Mean final regret of each strategy at `budget` evaluations, with a `confidence`
-    interval (Student's t: mean ± the `_ci` column) and the one-sided Wilcoxon rank-sum
-    (Mann-Whitney U) p-value of "this strategy's regret is lower than the baseline's", for
-    validation and test regret."""
-    check_frame(runs, "runs", ("strategy", "seed", "step") + REGRETS, "compare()")
-    budget = check_int(budget, "budget", minimum=1)
+def summarize(runs: pd.DataFrame, budget: int | None = None, baseline: str = "random", confidence: float = 0.95,
+              *, seconds: float | None = None) -> pd.DataFrame:
+    """Mean final regret of each strategy at `budget` evaluations or at `seconds` of simulated
+    training (exactly one of the two: `at_budget`), with a `confidence` interval (Student's t:
+    mean ± the `_ci` column) and the one-sided Wilcoxon rank-sum (Mann-Whitney U) p-value of
+    "this strategy's regret is lower than the baseline's", for validation and test regret.
+    The second column says the budget: `budget` (evaluations) or `seconds`. Taught in lesson 07."""
+    budget, seconds = _check_one_budget(budget, seconds)
+    check_frame(runs, "runs", ("strategy", "seed", "step" if budget is not None else "total_cost") + REGRETS,
+                "compare()")
     confidence = check_confidence(confidence)
     if not isinstance(baseline, str) or baseline not in set(runs["strategy"]):
         names = ", ".join(map(str, runs["strategy"].unique()))
         raise InputError(f"baseline {baseline!r} is not among the strategies: {names}")
-    final = _at_budget(runs, budget)
+    final = at_budget(runs, budget, seconds=seconds)
     base = final[final["strategy"] == baseline]
+    if base.empty:  # only with seconds: no evaluation of the baseline was that short
+        raise InputError(f"no run of the baseline {baseline!r} finished an evaluation within {seconds} "
+                         "seconds: give more seconds")
+    unit, amount = ("budget", budget) if budget is not None else ("seconds", seconds)
     rows = []
     for name, group in final.groupby("strategy", sort=False):
-        row = {"strategy": name, "budget": budget, "runs": len(group)}
+        row = {"strategy": name, unit: amount, "runs": len(group)}
         for metric in REGRETS:
             values = group[metric].to_numpy()
             half = stats.t.ppf(0.5 + confidence / 2, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values)) \
@@ -127,7 +155,7 @@ def summarize(runs: pd.DataFrame, budget: int, baseline: str = "random", confide
             p = np.nan if name == baseline else stats.mannwhitneyu(values, base[metric], alternative="less").pvalue
             row.update({metric: values.mean(), f"{metric}_ci": half, f"{metric}_p": p})
         rows.append(row)
-    cols = ["strategy", "budget", "val_regret", "val_regret_ci", "val_regret_p",
+    cols = ["strategy", unit, "val_regret", "val_regret_ci", "val_regret_p",
             "test_regret", "test_regret_ci", "test_regret_p", "runs"]
     return pd.DataFrame(rows)[cols]
 

@@ -11,8 +11,6 @@ Example:
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import zipfile
 from dataclasses import dataclass
@@ -20,13 +18,14 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-# filelock (tox's, and a dependency of torch): an OS-level lock (flock / msvcrt) that the system
-# releases when its holder dies, even by SIGKILL; better kept than a lock written by hand.
-from filelock import FileLock
 
-from .files import atomic_write
+from .manifest import (MANIFEST_FILE, SHIPPED_BENCHMARKS, SHIPPED_DIR, fix_hint, read_manifest, sha256_of,
+                       write_manifest)
 
-__all__ = ["Dataset", "DATASETS", "load_dataset", "data_dir", "build_mnist1d", "sha256_of"]
+# the checksum helpers live in `nastutor.manifest`; `sha256_of`, `fix_hint`, `SHIPPED_DIR` and
+# `SHIPPED_BENCHMARKS` are also importable from here, where they used to be
+__all__ = ["Dataset", "DATASETS", "load_dataset", "data_dir", "build_mnist1d", "sha256_of", "fix_hint",
+           "SHIPPED_DIR", "SHIPPED_BENCHMARKS"]
 
 #: Every dataset `load_dataset` knows, with a one-line description.
 DATASETS: dict[str, str] = {
@@ -39,13 +38,6 @@ DATASETS: dict[str, str] = {
 }
 
 MNIST1D_FILE = "mnist1d.npz"
-MANIFEST_FILE = "MANIFEST.json"
-#: The repository's `data/` folder: `git checkout -- data/NAME` restores a shipped file there.
-SHIPPED_DIR = Path(__file__).resolve().parent.parent / "data"
-#: The tabular benchmarks shipped in `data/` (see `nastutor.benchmark`).
-SHIPPED_BENCHMARKS = ("cell-mnist1d", "mlp-mnist1d")
-SHIPPED_FILES = frozenset({MANIFEST_FILE, MNIST1D_FILE} | {
-    f"{name}{ext}" for name in SHIPPED_BENCHMARKS for ext in (".csv.gz", ".json", ".md")})
 _ARRAYS = ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test")
 _SPLIT_SEED = 0
 _N_VAL = 1000
@@ -84,49 +76,6 @@ def data_dir() -> Path:
     return Path(env) if env else SHIPPED_DIR
 
 
-def fix_hint(path: Path, rebuild: str | None) -> str:
-    """What to do about a missing or damaged data file: a shipped one is restored from git
-    first; any one can be rebuilt with the command `rebuild`."""
-    shipped = path.name in SHIPPED_FILES and path.parent.resolve() == Path(SHIPPED_DIR).resolve()
-    restore = (f"Restore the shipped file with `git checkout -- data/{path.name}` (in the "
-               "repository's folder)" if shipped else "")
-    if rebuild is None:
-        return (restore or f"Fix or delete {path.name}") + "."
-    return f"{restore}, or rebuild it with `{rebuild}`." if restore else f"Rebuild it with `{rebuild}`."
-
-
-def sha256_of(path: Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _read_manifest(folder: Path) -> dict[str, str]:
-    """The folder's checksums, file name to sha256 (empty if it has none), or a clear error."""
-    path = folder / MANIFEST_FILE
-    if not path.exists():
-        return {}
-    hint = fix_hint(path, None)
-    try:
-        manifest = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path} is not valid JSON ({exc}). {hint}") from None
-    if not isinstance(manifest, dict) or not all(isinstance(v, str) for v in manifest.values()):
-        raise ValueError(f"{path} must be a JSON object mapping file names to sha256 digests. {hint}")
-    return manifest
-
-
-def _write_manifest(folder: Path, name: str, digest: str) -> None:
-    """Record `name`'s checksum; a lock keeps two builds finishing at once from losing one."""
-    with FileLock(folder / (MANIFEST_FILE + ".lock")):
-        manifest = _read_manifest(folder)
-        manifest[name] = digest
-        atomic_write(folder / MANIFEST_FILE, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-
-
 def build_mnist1d(folder: Path | None = None) -> Path:
     """Generate MNIST-1D with `mnist1d.make_dataset` (default arguments, no download) and
     store it, split, as `mnist1d.npz` with its sha256 in `MANIFEST.json`.
@@ -151,7 +100,7 @@ def build_mnist1d(folder: Path | None = None) -> Path:
         tmp, x_train=x[train], y_train=y[train], x_val=x[val], y_val=y[val],
         x_test=raw["x_test"].astype(np.float32), y_test=raw["y_test"].astype(np.int64))
     tmp.replace(path)
-    _write_manifest(folder, MNIST1D_FILE, sha256_of(path))
+    write_manifest(folder, MNIST1D_FILE, sha256_of(path))
     return path
 
 
@@ -161,7 +110,7 @@ def _load_mnist1d(folder: Path) -> dict[str, np.ndarray]:
     hint = fix_hint(path, "python -m nastutor data build")
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing. {hint}")
-    expected = _read_manifest(folder).get(MNIST1D_FILE)
+    expected = read_manifest(folder).get(MNIST1D_FILE)
     if expected is None:
         raise ValueError(f"{folder / MANIFEST_FILE} has no checksum for {MNIST1D_FILE}. {hint}")
     actual = sha256_of(path)

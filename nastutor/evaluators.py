@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from .checks import check_int, check_seed
+from .benchmark import Benchmark
+from .checks import InputError, check_int, check_seed
 from .data import Dataset, data_dir, load_dataset
 from .records import Evaluation
 from .spaces import Arch, SearchSpace
@@ -63,10 +64,18 @@ def fast_mode() -> bool:
 
 
 def default_config(space: SearchSpace) -> TrainConfig:
-    """The training protocol for a space: MLPs 50 epochs at peak learning rate 0.02, cells
-    12 epochs at 0.01; Adam, one-cycle schedule, batch 256. Fast mode trains a quarter of the
-    epochs."""
-    config = TrainConfig(epochs=50, lr=0.02) if space.name == "mlp" else TrainConfig(epochs=12, lr=0.01)
+    """The training protocol a `LiveEvaluator` uses for `space`: the space's own
+    `space.default_config()` (MLPs 50 epochs at peak learning rate 0.02, cells 12 epochs at
+    0.01; Adam, one-cycle schedule, batch 256). Fast mode trains a quarter of the epochs.
+    Taught in lesson 03.
+
+        >>> from nastutor.spaces import MLPSpace
+        >>> default_config(MLPSpace()).epochs in (50, 12)   # 12 in fast mode
+        True
+    """
+    if not isinstance(space, SearchSpace):
+        raise InputError(f"space must be a SearchSpace such as MLPSpace(), got {space!r}")
+    config = space.default_config()
     return replace(config, epochs=max(1, config.epochs // 4)) if fast_mode() else config
 
 
@@ -143,8 +152,6 @@ class TabularEvaluator(Evaluator):
     """
 
     def __init__(self, benchmark):
-        from .benchmark import Benchmark
-
         folder: Path | None = None
         if isinstance(benchmark, str):
             folder = data_dir()
@@ -194,8 +201,6 @@ class TabularEvaluator(Evaluator):
 
     def _source(self) -> tuple[str, str, str] | None:
         """(name, folder, digest) of files that hold this benchmark's tables, or None."""
-        from .benchmark import Benchmark
-
         name, folder = self.benchmark.name, self._folder if self._folder is not None else data_dir()
         try:  # do the files hold these very tables? (they may have been changed in memory)
             on_disk = TabularEvaluator(Benchmark.load(name, folder))
@@ -217,8 +222,6 @@ def _shipped_evaluator(name: str, folder: str, digest: str) -> Evaluator:
     while unpickling would only break the worker pool)."""
     key = (name, folder, digest)
     if key not in _SHIPPED:
-        from .benchmark import Benchmark
-
         try:
             evaluator = TabularEvaluator(Benchmark.load(name, folder))
             evaluator._folder, evaluator._shipping = Path(folder), key

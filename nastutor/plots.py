@@ -27,8 +27,7 @@ from scipy import stats
 from .benchmark import BENCHMARKS, Benchmark
 from .checks import InputError, check_confidence, check_frame, check_int
 from .search import History
-from .spaces import Arch, CellSpace, MLPSpace, SearchSpace
-from .spaces.cell import OPS
+from .spaces import Arch, Layout, SearchSpace
 
 __all__ = ["layout", "landscape_frame", "landscape", "mlp_heatmap", "regret_curves", "regret_bands",
            "learning_curves", "policy_curves", "population_plot", "as_benchmark"]
@@ -115,49 +114,44 @@ def _check_archs(archs: object, benchmark: Benchmark) -> list[Arch]:
 # -- layouts -------------------------------------------------------------------------------------
 
 
-def _gray(base: int, digits: int) -> list[tuple[int, ...]]:
-    """Every `digits`-long number in `base`, ordered so that neighbours differ in one digit
-    (a reflected Gray code): on the grid, one mutation = one step along a row or column."""
-    if digits == 0:
-        return [()]
-    inner = _gray(base, digits - 1)
-    return [(d, *rest) for d in range(base) for rest in (inner if d % 2 == 0 else inner[::-1])]
+_LAYOUTS: dict[tuple, Layout] = {}
 
 
-_LAYOUTS: dict[str, tuple[tuple[Arch, ...], np.ndarray, bool]] = {}
-
-
-def _compute_layout(space) -> tuple[tuple[Arch, ...], np.ndarray, bool]:
-    if isinstance(space, CellSpace):
-        order = _gray(len(OPS), 3)
-        archs = tuple(tuple(OPS[k] for k in (*low, *high)) for low in order for high in order)
-        n = len(order)
-        xy = np.array([(i % n, i // n) for i in range(len(archs))], dtype=float)
-        return archs, xy, True
+def _mds_layout(space: SearchSpace) -> Layout:
+    """Every architecture placed by classical multidimensional scaling of its encoding, with a
+    little jitter so that equal positions stay visible."""
     archs = tuple(space.enumerate())
     codes = np.stack([space.encode(a) for a in archs]).astype(float)
     codes -= codes.mean(axis=0)
     _, _, vt = np.linalg.svd(codes, full_matrices=False)  # classical MDS = PCA of the encodings
     xy = codes @ vt[:2].T
+    if xy.shape[1] < 2:  # an encoding of one number: a line
+        xy = np.hstack([xy, np.zeros((len(archs), 2 - xy.shape[1]))])
     jitter = np.random.default_rng(0).uniform(-0.06, 0.06, xy.shape) * np.ptp(xy, axis=0)
-    return archs, xy + jitter, False
+    return Layout(archs, xy + jitter, False, "first MDS axis of the encodings", "second MDS axis")
+
+
+def _layout(space: SearchSpace) -> Layout:
+    """The space's own `plot_layout()`, else the MDS one; computed once per space and settings."""
+    if not isinstance(space, SearchSpace):
+        raise InputError(f"space must be a SearchSpace such as nt.CellSpace(), got {_short(space)}")
+    key = (type(space), repr(space), repr(space.config()))
+    if key not in _LAYOUTS:
+        _LAYOUTS[key] = space.plot_layout() or _mds_layout(space)
+    return _LAYOUTS[key]
 
 
 def layout(space) -> tuple[tuple[Arch, ...], np.ndarray, bool]:
     """2-D positions of every architecture of `space`: (archs, xy, is_grid).
 
-    A cell space becomes a 64 x 64 grid of all 4096 cells: the column is chosen by the three
-    edges into the output node, the row by the three edges into nodes 1 and 2, both in Gray-code
-    order, so cells that differ in one edge are in the same row or column. Other spaces are
-    placed by classical multidimensional scaling of their encodings (with a little jitter so
-    that equal positions stay visible). Taught in lesson 02.
+    A space may place its architectures itself (`SearchSpace.plot_layout`): a cell space
+    becomes a 64 x 64 grid of all 4096 cells, in Gray-code order, so cells that differ in one
+    edge are in the same row or column. Other spaces are placed by classical multidimensional
+    scaling of their encodings (with a little jitter so that equal positions stay visible).
+    Taught in lesson 02.
     """
-    if not isinstance(space, SearchSpace):
-        raise InputError(f"space must be a SearchSpace such as nt.CellSpace(), got {_short(space)}")
-    key = repr(space)
-    if key not in _LAYOUTS:
-        _LAYOUTS[key] = _compute_layout(space)
-    return _LAYOUTS[key]
+    archs, xy, grid, _, _ = _layout(space)
+    return archs, xy, grid
 
 
 def landscape_frame(benchmark: Benchmark) -> pd.DataFrame:
@@ -191,7 +185,7 @@ def landscape(benchmark: Benchmark, history=None, metric: str = "test_accuracy",
     if title is not None and not isinstance(title, str):
         raise InputError(f"title must be a string or None, got {_short(title)}")
     frame = landscape_frame(benchmark)
-    _, _, grid = layout(benchmark.space)
+    _, _, grid, xlabel, ylabel = _layout(benchmark.space)
     fig, ax = _new_axes(ax, (7.4, 6.2))
     values = frame[metric].to_numpy()
     low = float(np.quantile(values, 0.05))
@@ -199,12 +193,10 @@ def landscape(benchmark: Benchmark, history=None, metric: str = "test_accuracy",
         n = int(np.sqrt(len(frame)))
         image = ax.imshow(values.reshape(n, n), cmap="viridis", vmin=low, origin="lower",
                           interpolation="nearest")
-        ax.set_xlabel("edges into the output node (3<-0, 3<-1, 3<-2), Gray-code order")
-        ax.set_ylabel("edges into nodes 1 and 2, Gray-code order")
         ax.set_xticks([]), ax.set_yticks([])
     else:
         image = ax.scatter(frame["x"], frame["y"], c=values, cmap="viridis", vmin=low, s=14)
-        ax.set_xlabel("first MDS axis of the encodings"), ax.set_ylabel("second MDS axis")
+    ax.set_xlabel(xlabel), ax.set_ylabel(ylabel)
     fig.colorbar(image, ax=ax, extend="min", label=f"mean {metric.replace('_', ' ')} (final epoch)")
     if history is not None and len(history):
         where = {a: i for i, a in enumerate(layout(benchmark.space)[0])}
@@ -221,6 +213,10 @@ def landscape(benchmark: Benchmark, history=None, metric: str = "test_accuracy",
     return fig
 
 
+#: The decisions of a chain (MLP) space that `mlp_heatmap` groups by.
+_CHAIN = ("depth", "width 1", "activation 1")
+
+
 def mlp_heatmap(benchmark: Benchmark, metric: str = "val_accuracy", reduce: str = "max") -> Figure:
     """The chain (MLP) space as heatmaps: rows are the first hidden layer's activation, columns
     its width, one panel per depth; each square shows the `reduce` ("max" or "mean") of the
@@ -230,24 +226,28 @@ def mlp_heatmap(benchmark: Benchmark, metric: str = "val_accuracy", reduce: str 
     check_option(metric, "metric", ("val_accuracy", "test_accuracy"))
     check_option(reduce, "reduce", ("max", "mean"))
     space = benchmark.space
-    if not isinstance(space, MLPSpace):
-        raise InputError(f"mlp_heatmap needs an MLP benchmark such as 'mlp-mnist1d', got {benchmark.name!r}")
-    final = {"val_accuracy": benchmark.val, "test_accuracy": benchmark.test}[metric][:, :, -1].mean(axis=1)
-    table = pd.DataFrame({"depth": [len(a) for a in benchmark.archs], "width": [a[0][0] for a in benchmark.archs],
-                          "activation": [a[0][1] for a in benchmark.archs], "value": final})
+    options = dict(space.decisions)
+    if not all(name in options for name in _CHAIN):
+        raise InputError(f"mlp_heatmap needs an MLP benchmark such as 'mlp-mnist1d' (a space that decides "
+                         f"{', '.join(_CHAIN)}), got {benchmark.name!r}")
+    widths, activations = options["width 1"], options["activation 1"]
+    final = benchmark.truth(metric).to_numpy()
+    chosen = [space.choices(a) for a in benchmark.archs]
+    table = pd.DataFrame({"depth": [c["depth"] for c in chosen], "width": [c["width 1"] for c in chosen],
+                          "activation": [c["activation 1"] for c in chosen], "value": final})
     depths = sorted(table["depth"].unique())
     fig = Figure(figsize=(3.6 * len(depths) + 1, 3.4), layout="constrained")
     axes = fig.subplots(1, len(depths), sharey=True, squeeze=False)[0]
     low, high = table.groupby(["depth", "width", "activation"])["value"].agg(reduce).agg(["min", "max"])
     for ax, depth in zip(axes, depths):
         grid = (table[table["depth"] == depth].groupby(["activation", "width"])["value"].agg(reduce)
-                .unstack().reindex(index=list(space.activations), columns=list(space.widths)))
+                .unstack().reindex(index=list(activations), columns=list(widths)))
         image = ax.imshow(grid.to_numpy(), cmap="viridis", vmin=low, vmax=high)
         for (i, j), v in np.ndenumerate(grid.to_numpy()):
             ax.text(j, i, f"{v:.3f}", ha="center", va="center", fontsize=9,
                     color="white" if v < (low + high) / 2 else "black")
-        ax.set_xticks(range(len(space.widths)), [str(w) for w in space.widths])
-        ax.set_yticks(range(len(space.activations)), list(space.activations))
+        ax.set_xticks(range(len(widths)), [str(w) for w in widths])
+        ax.set_yticks(range(len(activations)), list(activations))
         ax.set_xlabel("width of the first hidden layer (units)")
         ax.set_title(f"depth {depth} ({int((table['depth'] == depth).sum())} archs)")
     axes[0].set_ylabel("activation of the first layer")

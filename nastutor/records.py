@@ -9,7 +9,7 @@ read evaluations without importing the evaluators that produce them.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -26,7 +26,9 @@ class Evaluation:
 
     `val_accuracy` is what a search optimises; `test_accuracy` is only reported.
     `cost` is the seconds this evaluation is charged: measured wall time when training live,
-    recorded (simulated) time when looking up a benchmark.
+    recorded (simulated) time when looking up a benchmark. `step` is the number of the search's
+    ask it answers (0, 1, ...), stamped by `run_search`: the ticket a strategy's `tell` finds its
+    `ask` by (None outside a search). It is bookkeeping, not a result: equality ignores it.
     """
 
     arch: Arch
@@ -39,13 +41,15 @@ class Evaluation:
     curve: tuple[float, ...] = ()
     failed: bool = False
     error: str = ""
+    step: int | None = field(default=None, compare=False)
 
     def to_dict(self, space: SearchSpace) -> dict[str, Any]:
         """A JSON-ready dict, with the architecture as its string form."""
         return {"arch": space.to_string(self.arch), "val_accuracy": self.val_accuracy,
                 "test_accuracy": self.test_accuracy, "cost": self.cost, "epochs": self.epochs,
                 "seed": self.seed, "params": self.params, "curve": list(self.curve),
-                "failed": self.failed, "error": self.error}
+                "failed": self.failed, "error": self.error,
+                **({} if self.step is None else {"step": self.step})}
 
     @classmethod
     def from_dict(cls, record: dict[str, Any], space: SearchSpace, *,
@@ -65,13 +69,15 @@ class Evaluation:
         evaluation = cls(arch=space.parse(record["arch"]), val_accuracy=record["val_accuracy"],
                          test_accuracy=record["test_accuracy"], cost=record["cost"], epochs=record["epochs"],
                          seed=record["seed"], params=record.get("params"), curve=tuple(curve),
-                         failed=record.get("failed", False), error=record.get("error", ""))
+                         failed=record.get("failed", False), error=record.get("error", ""),
+                         step=record.get("step"))
         return evaluation.validate(max_epochs)
 
     def validate(self, max_epochs: int | None = None) -> "Evaluation":
         """This evaluation with plain Python numbers, or a `ValueError` naming the first wrong
         field: accuracies (and the curve's) from 0 to 1, a finite cost >= 0, epochs from 1 to
-        `max_epochs`, a seed from 0 to 2**63 - 1, params >= 0 or None, `failed` a bool."""
+        `max_epochs`, a seed from 0 to 2**63 - 1, params >= 0 or None, `failed` a bool, a step
+        >= 0 or None."""
         epochs = check_int(self.epochs, "epochs", minimum=1, maximum=max_epochs)
         curve = tuple(_accuracy(value, "each value of curve") for value in self.curve)
         if len(curve) > epochs:
@@ -85,7 +91,8 @@ class Evaluation:
                        cost=check_number(self.cost, "cost", minimum=0.0), epochs=epochs,
                        seed=check_seed(self.seed),
                        params=None if self.params is None else check_int(self.params, "params", minimum=0),
-                       curve=curve, failed=bool(self.failed))
+                       curve=curve, failed=bool(self.failed),
+                       step=None if self.step is None else check_int(self.step, "step", minimum=0))
 
 
 _REQUIRED = ("arch", "val_accuracy", "test_accuracy", "cost", "epochs", "seed")

@@ -191,3 +191,61 @@ def test_builder_survives_a_kill(copy_of_data):
     rows = [json.loads(line) for line in progress.read_text().splitlines()]
     assert before <= len(rows) - 2 + 1  # at most the one half-written line was dropped
     assert len(rows) == len({(r["arch"], r["seed"]) for r in rows})
+
+
+# -- truth and regret: the numbers every lesson and `compare` score searches by ---------------
+
+@pytest.mark.parametrize("name", ["cells", "mlps"])
+@pytest.mark.parametrize("metric, regret", [("val_accuracy", "val_regret"), ("test_accuracy", "test_regret")])
+def test_truth_and_regret_give_the_numbers_of_regret_frame(request, name, metric, regret):
+    from nastutor.compare import regret_frame
+
+    bench = request.getfixturevalue(name)
+    evaluator = TabularEvaluator(bench)
+    history = run_search(RandomSearch(), evaluator, budget=25, seed=3, progress=False)
+    frame = regret_frame(history, evaluator)
+    ours = [bench.regret(arch, metric) for arch in frame["incumbent"]]  # string forms
+    assert ours == frame[regret].tolist()  # exactly: the same arithmetic
+    truth = bench.truth(metric)
+    assert truth.name == metric and len(truth) == len(bench) and truth.index.is_unique
+    space = bench.space  # truth has one row per distinct architecture: its canonical form's string
+    rows = [space.to_string(space.canonical(space.parse(a))) for a in frame["incumbent"]]
+    assert (truth.max() - truth[rows]).tolist() == frame[regret].tolist()
+
+
+def test_truth_is_the_mean_final_accuracy_and_regret_is_never_negative(cells):
+    truth = cells.truth("test_accuracy")
+    arch = cells.archs[17]
+    assert truth[cells.space.to_string(arch)] == pytest.approx(cells.query(arch)["test_accuracy"])
+    assert truth.idxmax() == cells.space.to_string(cells.optimum("test_accuracy")[0])
+    regrets = [cells.regret(a) for a in cells.archs[::50]]
+    assert min(regrets) >= 0 and cells.regret(cells.optimum()[0]) == 0.0
+
+
+def test_regret_counts_an_equivalent_cell_as_its_canonical_form(cells):
+    raw = ("conv3", "none", "none", "none", "skip", "none")  # a dead edge; not canonical
+    canonical = cells.space.canonical(raw)
+    assert raw != canonical
+    assert cells.regret(raw) == cells.regret(canonical) == cells.regret(cells.space.to_string(raw))
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda b: b.truth("accuracy"), "metric must be one of: val_accuracy, test_accuracy"),
+    (lambda b: b.regret(b.archs[0], metric="loss"), "metric must be one of"),
+    (lambda b: b.regret("|conv9~0|+|skip~0|conv3~1|+|none~0|avgpool3~1|skip~2|"), "conv9.*not allowed"),
+    (lambda b: b.regret("64relu"), "cannot read"),
+    (lambda b: b.regret(("conv3",) * 5), "tuple of 6"),
+    (lambda b: b.regret(((64, "relu"),)), "tuple of 6"),
+])
+def test_truth_and_regret_refuse_what_they_cannot_score(cells, call, match):
+    with pytest.raises(ValueError, match=match):
+        call(cells)
+
+
+def test_the_shipped_benchmarks_are_found_from_their_files(tmp_path):
+    from nastutor.manifest import benchmarks_in
+
+    assert BENCHMARKS == benchmarks_in(data_dir()) == ("cell-mnist1d", "mlp-mnist1d")
+    for file in ("a-b.json", "c-d.csv.gz", "e.progress.json", "MANIFEST.json", "f.md"):
+        (tmp_path / file).write_text("")
+    assert benchmarks_in(tmp_path) == ("a-b", "c-d")

@@ -20,9 +20,11 @@ import pytest
 
 from nastutor import Benchmark, benchmark
 from nastutor.__main__ import main
+from nastutor.benchmark import build as builder
 from nastutor.benchmark import build_benchmark
 from nastutor.checks import InputError
-from nastutor.data import data_dir, sha256_of
+from nastutor.data import data_dir
+from nastutor.manifest import sha256_of
 from nastutor.spaces import CellSpace, MLPSpace
 
 TINY = {"widths": (8,), "activations": ("relu", "tanh"), "max_depth": 1}
@@ -52,7 +54,7 @@ def fake_train(monkeypatch):
         calls.append((arch, seed))
         return _fake_row(protocol, arch, seed, measure)
 
-    monkeypatch.setattr(benchmark, "_train_job", fake)
+    monkeypatch.setattr(builder, "_train_job", fake)
     return calls
 
 
@@ -86,7 +88,7 @@ def tiny_build(tmp_path_factory):
     """A complete tiny benchmark, built once with the fake; tests work on copies of it."""
     folder = tmp_path_factory.mktemp("tiny")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(benchmark, "_train_job", _fake_row)
+        mp.setattr(builder, "_train_job", _fake_row)
         table = build(folder)
     return folder, name_of(table)
 
@@ -114,7 +116,7 @@ def test_a_second_build_of_the_same_benchmark_is_refused_while_the_first_runs(tm
                 outcome.append(exc)
         return _fake_row(protocol, arch, seed, measure)
 
-    monkeypatch.setattr(benchmark, "_train_job", fake)
+    monkeypatch.setattr(builder, "_train_job", fake)
     table = build(tmp_path)
     error = outcome[1]
     assert error is not None, "the second, overlapping build was not refused"
@@ -129,7 +131,7 @@ def test_a_second_build_of_the_same_benchmark_is_refused_while_the_first_runs(tm
 def test_the_lock_of_a_killed_build_does_not_block_the_next_one(tmp_path, fake_train):
     code = (
         "import time\n"
-        "import nastutor.benchmark as b\n"
+        "import nastutor.benchmark.build as b\n"
         "from nastutor.spaces import MLPSpace\n"
         "b._train_job = lambda *args: time.sleep(300)\n"
         f"b.build_benchmark(MLPSpace(**{TINY!r}), 'mnist1d', seeds=(0, 1), folder={str(tmp_path)!r}, "
@@ -365,7 +367,7 @@ def test_metadata_that_is_not_json_is_refused_naming_the_file(built):
 def test_a_corrupt_shipped_table_says_git_checkout_first(tmp_path, monkeypatch):
     for file in ("MANIFEST.json", "mlp-mnist1d.csv.gz", "mlp-mnist1d.json"):
         shutil.copy(data_dir() / file, tmp_path / file)
-    monkeypatch.setattr("nastutor.data.SHIPPED_DIR", tmp_path)  # pretend the copy is data/
+    monkeypatch.setattr("nastutor.manifest.SHIPPED_DIR", tmp_path)  # pretend the copy is data/
     table = tmp_path / "mlp-mnist1d.csv.gz"
     table.write_bytes(table.read_bytes()[:-10])
     with pytest.raises(ValueError, match=r"corrupt.*`git checkout -- data/mlp-mnist1d.csv.gz`.*"
@@ -434,7 +436,7 @@ def test_ctrl_c_keeps_the_progress_and_exits_130(data_copy, monkeypatch, capsys)
             raise KeyboardInterrupt
         return _fake_row(protocol, arch, seed, measure)
 
-    monkeypatch.setattr(benchmark, "_train_job", fake)
+    monkeypatch.setattr(builder, "_train_job", fake)
     try:
         code = main(["benchmark", "build", "--space", "mlp", "--seeds", "0"])
     except KeyboardInterrupt:

@@ -18,6 +18,27 @@ def test_help_documents_every_flag():
     assert "search" in nastutor("--help").stdout
 
 
+def test_help_lists_every_strategy_and_parameter_of_the_registry():
+    from nastutor.strategies import REGISTRY
+    out = nastutor("search", "--help").stdout
+    assert "--param NAME=VALUE" in out
+    listed = out[out.index("strategies (--strategy)"):]
+    for name, entry in REGISTRY.items():
+        assert f"  {name} " in listed and entry.label in listed
+        for p in entry.params:
+            assert f"      {p.name} " in listed and p.label in listed, p.name
+    assert "optuna" in listed and "  tpe " not in listed
+
+
+def test_param_sets_the_strategy_of_the_search(tmp_path):
+    log = tmp_path / "run.jsonl"
+    run = nastutor("search", "--strategy", "evolution", "--param", "population_size=4", "--param", "aging=false",
+                   "--budget", "2", "--epochs", "1", "--json", "--log", str(log))
+    assert run.returncode == 0, run.stderr
+    header = json.loads(log.read_text().splitlines()[0])
+    assert header["strategy"] == "RegularizedEvolution(population_size=4, sample_size=3, aging=False, crossover=0.0)"
+
+
 def test_search_prints_a_table_and_the_best_architecture():
     run = nastutor("search", "--space", "mlp", "--dataset", "mnist1d", "--strategy", "random",
                    "--budget", "3", "--seed", "0", "--epochs", "5")
@@ -109,6 +130,13 @@ def test_a_log_from_another_dataset_is_refused_in_one_line(tmp_path):
 @pytest.mark.parametrize("args, words", [
     (["search", "--seed", "-1"], ["seed must be"]),
     (["search", "--workers", "100000"], ["workers", "at most", "cores"]),
+    (["search", "--strategy", "evolution", "--param", "population=3"],
+     ["evolution has no parameter 'population'", "population_size"]),
+    (["search", "--strategy", "evolution", "--param", "population_size"], ["NAME=VALUE"]),
+    (["search", "--strategy", "evolution", "--param", "population_size=2.5"], ["population_size must be an integer"]),
+    (["search", "--strategy", "evolution", "--param", "population_size=0"], ["population_size P must be"]),
+    (["search", "--strategy", "reinforce", "--param", "controller=gru"], ["factorized, lstm"]),
+    (["search", "--strategy", "evolution", "--param", "aging=true", "--param", "aging=false"], ["given twice"]),
 ])
 def test_library_errors_exit_with_one_line(args, words):
     _one_error_line(nastutor(*args), 2, *words)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from nastutor import data as data_module
+from nastutor.manifest import write_manifest
 from nastutor.data import DATASETS, build_mnist1d, data_dir, load_dataset
 
 
@@ -144,11 +145,11 @@ def test_a_malformed_manifest_is_refused_naming_it(data_copy, text, why):
     with pytest.raises(ValueError, match=pattern):
         load_dataset("mnist1d")
     with pytest.raises(ValueError, match=pattern):
-        data_module._write_manifest(data_copy, "x.json", "0" * 64)
+        write_manifest(data_copy, "x.json", "0" * 64)
 
 
 def test_a_corrupt_shipped_file_says_git_checkout_first(data_copy, monkeypatch):
-    monkeypatch.setattr("nastutor.data.SHIPPED_DIR", data_copy)  # pretend the copy is data/
+    monkeypatch.setattr("nastutor.manifest.SHIPPED_DIR", data_copy)  # pretend the copy is data/
     raw = bytearray((data_copy / "mnist1d.npz").read_bytes())
     raw[len(raw) // 2] ^= 0xFF
     (data_copy / "mnist1d.npz").write_bytes(bytes(raw))

@@ -1,18 +1,21 @@
-"""The exercise machinery, and every lesson's exercises: the reference answer passes, each listed
-wrong answer fails, the placeholder is "not attempted", and code that raises gets a kind message."""
+"""The exercise machinery, and every lesson's exercises: the reference answer passes, each wrong
+answer listed in tests/exercise_cases/ fails, the placeholder is "not attempted", and code that
+raises gets a kind message."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from nastutor.exercises import ____, Exercise, Incorrect, exercises_of, lessons, same
+from exercise_cases import listed, wrong_answers
+from nastutor.compare import summarize
+from nastutor.exercises import ____, Exercise, Incorrect, exercises_of, lessons, lesson07, same
 
 ALL = [(lesson, ex) for lesson in lessons() for ex in exercises_of(lesson)]
 IDS = [f"{lesson}.{ex.name}" for lesson, ex in ALL]
 
 
 def square_count() -> Exercise:
-    return Exercise("q1", var="count", expected=lambda: 4 ** 6, hint=["one", "two"], wrong=[4 * 6],
+    return Exercise("q1", var="count", expected=lambda: 4 ** 6, hint=["one", "two"],
                     solution="count = 4 ** 6  # 4 operations on each of 6 edges")
 
 
@@ -94,14 +97,40 @@ def _boom(*args, **kwargs):
 def test_lesson_exercise(lesson, ex):
     assert ex.check(ex.reference).status == "correct", ex.check(ex.reference).message
     assert ex.check(____).status == "not attempted"
-    assert ex.wrong, f"{lesson}.{ex.name} lists no wrong answer to test"
-    for bad in ex.wrong:
+    wrong = wrong_answers(lesson, ex.name)
+    assert wrong, f"{lesson}.{ex.name} has no wrong answer in tests/exercise_cases/{lesson}.py"
+    for bad in wrong:
         result = ex.check(bad)
         assert result.status == "incorrect", (bad, result)
     if callable(ex.reference):
         result = ex.check(_boom)
         assert result.status == "incorrect" and "RuntimeError" in result.message
     assert ex.hint().text and ex.solution().text
+
+
+@pytest.mark.parametrize("lesson", lessons())
+def test_wrong_answers_are_listed_for_exercises_that_exist(lesson):
+    """A wrong-answer list under a name no exercise has would never be checked."""
+    names = [ex.name for ex in exercises_of(lesson)]
+    assert [name for name in listed(lesson) if name not in names] == []
+
+
+def test_exercises_carry_no_wrong_answers():
+    """The wrong answers live in the tests, not in the package the learner imports."""
+    for lesson, ex in ALL:
+        assert not hasattr(ex, "wrong"), f"{lesson}.{ex.name}"
+    with pytest.raises(TypeError):
+        Exercise("q", var="x", hint="h", expected=lambda: 1, solution="x = 1", wrong=[2])
+
+
+def test_lesson07_q4_solution_reaches_the_reference_judgements():
+    """The solution shown to the learner, run on the comparison the checker uses, judges every
+    claim as the checker does."""
+    code = lesson07.q4.solution().text.strip().removeprefix("```python").removesuffix("```")
+    scope = {"runs": lesson07._claim_runs(), "summarize": summarize}
+    exec(code, scope)
+    assert scope["claims"] == lesson07.supported_claims()
+    assert lesson07.q4.check(scope["claims"]).status == "correct"
 
 
 def test_code_that_still_holds_the_placeholder_is_not_attempted():

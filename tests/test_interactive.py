@@ -9,8 +9,10 @@ import pytest
 
 import nastutor as nt
 from nastutor import interactive
-from nastutor.compare import compare, summarize
-from nastutor.strategies import RegularizedEvolution, Reinforce
+from nastutor.checks import InputError
+from nastutor.compare import compare, regret_frame, summarize
+from nastutor.interactive.controls import offered, strategy_controls
+from nastutor.strategies import REGISTRY, RegularizedEvolution, Reinforce
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +87,54 @@ def test_search_dashboard_keeps_a_bounded_cache_of_runs():
     expected = nt.run_search(nt.RandomSearch(), nt.TabularEvaluator("cell-mnist1d"), 20, seed=0, progress=False)
     assert [e.arch for e in board.history()] == [e.arch for e in expected]
     assert len(board._runs) == limit
+
+
+def test_status_reports_the_regret_of_the_incumbent(board):
+    board.strategy.value, board.seed.value, board.budget.value = "evolution", 3, 80
+    frame = regret_frame(board.history(), board.evaluator).iloc[-1]
+    assert (f"regret {100 * frame['val_regret']:.2f} pp on validation, "
+            f"{100 * frame['test_regret']:.2f} pp on test") in board.status.value
+
+
+@pytest.mark.parametrize("name", list(REGISTRY))
+def test_strategy_controls_are_generated_from_the_registry(name):
+    entry = REGISTRY[name]
+    controls = strategy_controls(name)
+    assert list(controls) == [p.name for p in entry.params if p.control]
+    for p in entry.params:
+        if not p.control:
+            continue
+        widget = controls[p.name]
+        assert widget.value == p.default and widget.description == (p.label or p.name)
+        if p.low is not None and p.kind is not bool:
+            low, high = (10 ** widget.min, 10 ** widget.max) if p.log else (widget.min, widget.max)
+            assert (low, high) == pytest.approx((p.low, p.high))
+            assert widget.continuous_update is False
+    board_strategy = interactive.controls.make_strategy(name, controls)
+    assert repr(board_strategy) == repr(entry.make())
+
+
+def test_the_dashboard_offers_the_registry_with_its_defaults_first():
+    assert set(interactive.DEFAULT_STRATEGIES) <= set(REGISTRY)
+    assert offered()[:len(interactive.DEFAULT_STRATEGIES)] == list(interactive.DEFAULT_STRATEGIES)
+    assert sorted(offered()) == sorted(REGISTRY)
+    board = interactive.search_dashboard(strategy="random", budget=5)
+    assert [value for _, value in board.strategy.options] == list(interactive.DEFAULT_STRATEGIES)
+    assert dict(board.strategy.options)["Optuna TPE"] == "optuna"
+    with pytest.raises(InputError, match="strategy must be one of: .*optuna.*got 'tpe'"):
+        interactive.search_dashboard(strategy="tpe", budget=5)
+
+
+def test_every_registered_strategy_runs_in_the_dashboard():
+    names = offered()
+    board = interactive.search_dashboard("cell-mnist1d", strategy=names[0], budget=12, max_budget=12,
+                                         strategies=names)
+    for name in names:
+        board.strategy.value = name
+        assert board._params_area.children[0] is board._param_boxes[name]
+        assert f"<b>{REGISTRY[name].label}</b>" in board.status.value
+        assert repr(board.make_strategy()) == repr(REGISTRY[name].make())
+    assert not board.output.outputs  # no error was printed
 
 
 def test_search_dashboard_rejects_bad_arguments():

@@ -1,4 +1,5 @@
-"""`make lab` serves JupyterLab on localhost with token authentication."""
+"""`make lab` serves JupyterLab on localhost with token authentication, at the repository root
+(so jupytext can save the paired lesson sources) and opening at lesson 00."""
 import os
 import re
 import shutil
@@ -36,10 +37,11 @@ def test_make_lab_serves_jupyterlab_on_localhost_with_a_token(tmp_path):
     with open(log, "w") as out:
         proc = subprocess.Popen(["make", "-s", "lab", f"PORT={port}", "LAB_ARGS=--no-browser"], cwd=ROOT,
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    url = re.compile(rf"http://127\.0\.0\.1:{port}/lab/tree/notebooks/00_welcome\.ipynb\?token=([0-9a-f]+)")
     try:
         token = None
         for _ in range(120):
-            match = re.search(rf"http://127\.0\.0\.1:{port}/lab\?token=([0-9a-f]+)", log.read_text())
+            match = url.search(log.read_text())
             if match:
                 token = match.group(1)
                 break
@@ -48,8 +50,10 @@ def test_make_lab_serves_jupyterlab_on_localhost_with_a_token(tmp_path):
         base = f"http://127.0.0.1:{port}/api/contents"
         assert _status(base) == 403  # no token, no entry
         assert _status(f"{base}?token={token}") == 200
-        with urllib.request.urlopen(f"{base}?token={token}") as resp:
+        with urllib.request.urlopen(f"{base}/notebooks?token={token}") as resp:  # it opens at lesson 00
             assert "00_welcome.ipynb" in resp.read().decode()
+        with urllib.request.urlopen(f"{base}/lessons?token={token}") as resp:  # jupytext pairs the sources
+            assert "00_welcome.py" in resp.read().decode()
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)

@@ -8,7 +8,9 @@ from hypothesis import given, settings
 from scipy.stats import chisquare
 from hypothesis import strategies as st
 
-from nastutor.spaces import CellSpace, MLPSpace, get_space
+from nastutor.checks import InputError
+from nastutor.spaces import SPACES as REGISTRY
+from nastutor.spaces import CellSpace, MLPSpace, SearchSpace, get_space
 from nastutor.spaces.cell import EDGES, Cell, function_signature, live_edges
 
 SPACES = [MLPSpace(), CellSpace()]
@@ -234,3 +236,82 @@ def test_avgpool3_matches_torchs_average_pooling():
     x = torch.randn(5, 3, 11)
     expected = torch.nn.AvgPool1d(3, stride=1, padding=1, count_include_pad=False)(x)
     assert torch.allclose(AvgPool3()(x), expected, atol=1e-6)
+
+
+# -- what each space owns: protocol, settings, layout, registry ----------------------------------
+
+def test_each_space_states_its_own_training_protocol(monkeypatch):
+    from nastutor.evaluators import default_config
+
+    monkeypatch.delenv("NASTUTOR_FAST", raising=False)
+    assert (MLPSpace().default_config().epochs, MLPSpace().default_config().lr) == (50, 0.02)
+    assert (CellSpace().default_config().epochs, CellSpace().default_config().lr) == (12, 0.01)
+    assert default_config(MLPSpace()) == MLPSpace().default_config()
+    monkeypatch.setenv("NASTUTOR_FAST", "1")  # fast mode: a quarter of the epochs, the space's own lr
+    assert (default_config(MLPSpace()).epochs, default_config(MLPSpace()).lr) == (12, 0.02)
+    assert default_config(CellSpace()).epochs == 3 and CellSpace().default_config().epochs == 12
+
+
+@pytest.mark.parametrize("space", [MLPSpace(), CellSpace(), MLPSpace(widths=(8, 4), activations=("gelu",), max_depth=2),
+                                   CellSpace(channels=4, cells=2)], ids=repr)
+def test_config_round_trips_through_json(space):
+    import json
+
+    again = type(space).from_config(json.loads(json.dumps(space.config())))
+    assert type(again) is type(space) and repr(again) == repr(space) and again.config() == space.config()
+    assert list(again.enumerate()) == list(space.enumerate())
+
+
+def test_from_config_refuses_unknown_settings():
+    with pytest.raises(InputError, match="MLPSpace has no setting 'depth'; its settings are: widths, activations"):
+        MLPSpace.from_config({"depth": 3})
+    with pytest.raises(InputError, match="config must be a dict"):
+        CellSpace.from_config([16, 1])
+    with pytest.raises(InputError, match="abstract SearchSpace"):
+        SearchSpace.from_config({})
+
+
+def _space_class(name, qualname="Copy"):
+    """A subclass of CellSpace named `name`, defined with the given qualified name."""
+    return type(qualname, (CellSpace,), {"name": name, "__qualname__": qualname, "__module__": __name__})
+
+
+def test_defining_a_space_registers_it_and_a_clash_is_refused():
+    try:
+        first = _space_class("cell_copy")
+        assert REGISTRY["cell_copy"] is first and get_space("cell_copy").size == 4096
+        again = _space_class("cell_copy")  # the same class defined again (a cell run twice): replaces it
+        assert REGISTRY["cell_copy"] is again
+        with pytest.raises(InputError, match=r"two spaces are named 'cell_copy'.*Copy and .*Other"):
+            _space_class("cell_copy", "Other")
+        assert REGISTRY["cell_copy"] is again
+        with pytest.raises(InputError, match="two spaces are named 'mlp'"):
+            _space_class("mlp")
+        with pytest.raises(InputError, match="short lower-case name"):
+            _space_class("My Space")
+    finally:
+        REGISTRY.pop("cell_copy", None)
+    assert list(REGISTRY)[:2] == ["mlp", "cell"] and REGISTRY["mlp"] is MLPSpace
+
+
+def test_a_space_without_a_protocol_says_so():
+    from nastutor.evaluators import LiveEvaluator
+
+    bare = type("Bare", (CellSpace,), {"default_config": SearchSpace.default_config})()
+    with pytest.raises(NotImplementedError, match="Bare has no default training protocol.*config="):
+        LiveEvaluator(bare)
+
+
+@pytest.mark.parametrize("space", SPACES, ids=lambda s: s.name)
+def test_choices_invert_decide(space):
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        arch = space.sample(rng)
+        chosen = space.choices(arch)
+        assert space.decide(lambda name, options: chosen[name]) == arch
+
+
+def test_only_the_cell_space_lays_itself_out():
+    assert MLPSpace().plot_layout() is None
+    layout = CellSpace().plot_layout()
+    assert layout.grid and len(layout.archs) == 4096 == len(set(layout.archs)) and layout.xy.shape == (4096, 2)

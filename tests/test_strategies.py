@@ -12,19 +12,21 @@ from nastutor.compare import compare, regret_frame, summarize, time_to_target
 from nastutor.evaluators import Evaluation
 from nastutor.spaces import CellSpace, MLPSpace
 from nastutor.strategies import (BayesianOptimization, Hyperband, LocalSearch, OptunaSampler, RandomSearch,
-                                 RegularizedEvolution, Reinforce, SuccessiveHalving, get_strategy)
+                                 RegularizedEvolution, Reinforce, SuccessiveHalving, REGISTRY, get_strategy,
+                                 variants)
 from nastutor.strategies.bayesian_optimization import expected_improvement
 from nastutor.strategies.reinforce import softmax
 
 
 def all_strategies():
-    return {"random": RandomSearch(), "evolution": RegularizedEvolution(),
-            "evolution-nonaging": RegularizedEvolution(aging=False),
-            "evolution-crossover": RegularizedEvolution(crossover=0.5), "local": LocalSearch(),
-            "bo": BayesianOptimization(random_candidates=20), "reinforce": Reinforce(),
-            "reinforce-lstm": Reinforce(controller="lstm"),
-            "sh": SuccessiveHalving(), "hyperband": Hyperband(),
-            "tpe": OptunaSampler("tpe"), "optuna-random": OptunaSampler("random")}
+    """Every registered strategy and its named variants (from the registry), and the switches
+    worth a run of their own."""
+    out = variants()
+    out["bo"] = REGISTRY["bo"].make(random_candidates=20)  # quicker
+    out["evolution-nonaging"] = REGISTRY["evolution"].make(aging=False)
+    out["evolution-crossover"] = REGISTRY["evolution"].make(crossover=0.5)
+    out["grid-every-arch"] = REGISTRY["grid"].make(canonical=False)
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +106,7 @@ def test_factorized_update_is_the_reinforce_gradient():
     before = {k: v.copy() for k, v in rl.logits.items()}
     rl.baseline = 0.5
     arch = rl.ask()
-    choices = rl._pending[-1][1]
+    choices = [*rl._pending.values()][-1][1]
     rl.tell(arch, Evaluation(arch, 0.8, 0.8, 1.0, 1, 0))
     advantage = 0.8 - 0.5
     for name, i in choices:
@@ -231,7 +233,7 @@ def test_regret_is_zero_at_the_optimum(mlp_bench):
     (lambda: BayesianOptimization(xi=-0.1), "xi"),
     (lambda: SuccessiveHalving(eta=1), "eta"),
     (lambda: OptunaSampler("cmaes"), "tpe, random"),
-    (lambda: get_strategy("annealing"), "random, grid, evolution"),
+    (lambda: get_strategy("annealing"), ", ".join(REGISTRY)),
 ])
 def test_bad_parameters(make, match):
     with pytest.raises(ValueError, match=match):

@@ -155,7 +155,7 @@ def test_tournament_returns_the_best_of_its_sample():
             assert k == 2 and list(population) == list(range(5))
             return sample
         evo._random.sample = fixed
-        assert evo._tournament() == archs[max(sample, key=scores.__getitem__)]
+        assert evo.tournament() == archs[max(sample, key=scores.__getitem__)]
 
 
 def test_evolution_mutates_the_tournament_winner_after_a_random_start():
@@ -195,7 +195,7 @@ def test_reinforce_step_by_hand():
     tell(rl, first, 0.5)
     assert rl.baseline == 0.5 and all((v == 0).all() for v in rl.logits.values())
     arch = rl.ask()
-    choices = dict(rl._pending[-1][1])
+    choices = dict([*rl._pending.values()][-1][1])
     tell(rl, arch, 0.9)
     assert rl.baseline == pytest.approx(0.9 * 0.5 + 0.1 * 0.9)
     for name, logits in rl.logits.items():
@@ -220,7 +220,7 @@ def test_reinforce_update_direction(controller, lr):
     tell(rl, rl.ask(), 0.5)  # sets the baseline
     for reward, sign in ((0.9, +1), (0.1, -1), (0.95, +1)):
         arch = rl.ask()
-        choices = rl._pending[-1][1]
+        choices = [*rl._pending.values()][-1][1]
         before = log_prob(choices)
         tell(rl, arch, reward)
         assert sign * (log_prob(choices) - before) > 1e-4
@@ -254,7 +254,7 @@ def test_reinforce_entropy_bonus_spreads_the_lstm_policy():
     space, rl = CellSpace(), Reinforce(controller="lstm", learning_rate=1e-4, entropy_weight=1.0)
     rl.setup(space, 0)
     arch = rl.ask()
-    choices = [i for _, i in rl._pending[-1][1]]
+    choices = [i for _, i in [*rl._pending.values()][-1][1]]
 
     def entropy():  # of the distributions along the path, computed here
         return sum(float(-(p * np.log(p)).sum()) for p in lstm_path(rl, space, choices))
@@ -452,6 +452,7 @@ def test_successive_halving_promotes_the_top_one_over_eta(n, eta, max_epochs):
     rng = np.random.default_rng(7)
     current = [sh.ask() for _ in range(n)]
     assert len(set(current)) == n and sh.fidelity() == 1
+    promoted: list = []  # the architectures the previous rung promoted
     for rung, (count, epochs) in enumerate(sh.rungs):
         if rung:
             current = [sh.ask() for _ in range(count)]

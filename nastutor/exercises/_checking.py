@@ -7,7 +7,7 @@ expected value) or **not attempted**; an exception raised by the learner's code 
 friendly message instead of a traceback. `q1.hint()` and `q1.solution()` help.
 
     >>> ex = Exercise("q1", var="n", expected=lambda: 6 ** 2, hint="6 edges? No: 2 decisions of 6.",
-    ...               solution="n = 6 ** 2", wrong=[35])
+    ...               solution="n = 6 ** 2")
     >>> ex.check(36).status, ex.check(35).status, ex.check(____).status
     ('correct', 'incorrect', 'not attempted')
 """
@@ -155,15 +155,15 @@ class Exercise:
     real code, never a typed-in number) or `checker` (a function that raises `Incorrect` with a
     helpful message when the answer is wrong). `reference` returns what a correct learner would
     have written (a value, a function or a class); `solution` is shown by `solution()` and, when
-    left out, is the reference's source code. `wrong` lists answers that must be judged incorrect
-    (the tests check them, with the reference and the placeholder). With `expected`, give the
-    `solution` code that computes it.
+    left out, is the reference's source code. With `expected`, give the `solution` code that
+    computes it. (The wrong answers each exercise must refuse live in the tests:
+    tests/exercise_cases/.)
     """
 
     def __init__(self, name: str, *, var: str, hint: str | Sequence[str],
                  expected: Callable[[], Any] | None = None, checker: Callable[[Any], None] | None = None,
                  reference: Callable[[], Any] | None = None, solution: str | None = None,
-                 wrong: Sequence[Any] = (), rel: float = 1e-6, abs: float = 1e-9):
+                 rel: float = 1e-6, abs: float = 1e-9):
         if (expected is None) == (checker is None):
             raise ValueError("give an exercise exactly one of `expected` or `checker`")
         if reference is None and expected is None:
@@ -175,7 +175,6 @@ class Exercise:
         self._expected, self._checker = expected, checker
         self._reference = reference if reference is not None else expected
         self._solution = solution
-        self.wrong = list(wrong)
         self.rel, self.abs = rel, abs
         self._hints_shown = 0
 

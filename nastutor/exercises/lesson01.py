@@ -9,18 +9,13 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..data import load_dataset
+from ..spaces import MLPSpace
+from ..training import TrainConfig, accuracy, train
 from ._checking import ____, Exercise, Incorrect, returned as _returned, must_be_function as _callable
+from ._shared import benchmark as _benchmark
 
 __all__ = ["____", "q1", "q2", "q3"]
-
-
-# -- helpers the checkers share ---------------------------------------------------------------
-
-@lru_cache(maxsize=None)
-def _benchmark(name: str):
-    from ..benchmark import Benchmark
-
-    return Benchmark.load(name)
 
 
 # -- q1: choose on validation ---------------------------------------------------------------
@@ -68,12 +63,7 @@ q1 = Exercise(
     hint=["The frame has one row per architecture; the search may only look at the `val_accuracy` column.",
           "`frame['val_accuracy'].idxmax()` gives the *index label* of the best row; "
           "look that row up with `frame.loc[...]` and return its `arch`.",
-          "`return frame.loc[frame['val_accuracy'].idxmax(), 'arch']`"],
-    wrong=[lambda f: f.loc[f["test_accuracy"].idxmax(), "arch"],         # chose on test
-           lambda f: f.loc[f["val_accuracy"].idxmin(), "arch"],          # the worst
-           lambda f: f["arch"][int(np.argmax(f["val_accuracy"].to_numpy()))],  # position used as a label
-           lambda f: int(f["val_accuracy"].idxmax()),                    # the row label, not the string
-           lambda f: f["arch"].iloc[0]])
+          "`return frame.loc[frame['val_accuracy'].idxmax(), 'arch']`"])
 
 
 # -- q2: the noise of a training seed -------------------------------------------------------
@@ -127,11 +117,7 @@ q2 = Exercise(
     hint=["`bench.space.parse(arch)` turns the string into an architecture; `bench.index(...)` gives its row "
           "in the arrays. `bench.val` has shape (architectures, seeds, epochs).",
           "`bench.val[i, :, -1]` is the final-epoch validation accuracy of row `i`, one number per seed.",
-          "`np.std(values, ddof=1)` is the sample standard deviation."],
-    wrong=[lambda b, a: float(np.std(b.val[b.index(b.space.parse(a)), :, -1])),        # ddof=0
-           lambda b, a: float(np.std(b.test[b.index(b.space.parse(a)), :, -1], ddof=1)),  # test
-           lambda b, a: float(np.std(b.val[b.index(b.space.parse(a)), 0, :], ddof=1)),  # over epochs
-           lambda b, a: None])
+          "`np.std(values, ddof=1)` is the sample standard deviation."])
 
 
 # -- q3: score on held-out data ---------------------------------------------------------------
@@ -139,10 +125,6 @@ q2 = Exercise(
 @lru_cache(maxsize=None)
 def _trained(dataset: str):
     """A small MLP trained briefly on `dataset` (real training, fixed seed), and the data."""
-    from ..data import load_dataset
-    from ..spaces import MLPSpace
-    from ..training import TrainConfig, train
-
     space, data = MLPSpace(), load_dataset(dataset)
     arch = space.parse("64relu-32tanh")
     result = train(lambda: space.build(arch, data.num_features, data.num_classes), data,
@@ -151,8 +133,6 @@ def _trained(dataset: str):
 
 
 def _check_val_accuracy(val_accuracy) -> None:
-    from ..training import accuracy
-
     _callable(val_accuracy, "val_accuracy")
     for dataset in ("mnist1d", "random-labels"):
         model, data = _trained(dataset)
@@ -188,27 +168,10 @@ def val_accuracy(model, data):
     return float((predicted == data.y_val).mean())
 
 
-def _on_train(model, data):
-    import torch
-
-    with torch.no_grad():
-        predicted = model(torch.tensor(data.x_train)).argmax(dim=1).numpy()
-    return float((predicted == data.y_train).mean())
-
-
-def _on_test(model, data):
-    import torch
-
-    with torch.no_grad():
-        predicted = model(torch.tensor(data.x_test)).argmax(dim=1).numpy()
-    return float((predicted == data.y_test).mean())
-
-
 q3 = Exercise(
     "q3", var="val_accuracy", checker=_check_val_accuracy, reference=lambda: val_accuracy,
     hint=["Turn `data.x_val` into a tensor with `torch.tensor`, run the model on it inside "
           "`with torch.no_grad():`, and compare the predicted classes with `data.y_val`.",
           "The model outputs one score per class; the prediction is `scores.argmax(dim=1)`. "
           "`.numpy()` turns it back into a NumPy array.",
-          "`return float((predicted == data.y_val).mean())`"],
-    wrong=[_on_train, _on_test, lambda m, d: 100 * val_accuracy(m, d), lambda m, d: None])
+          "`return float((predicted == data.y_val).mean())`"])

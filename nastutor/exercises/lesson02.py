@@ -10,6 +10,7 @@ from numbers import Integral, Number
 
 import numpy as np
 
+from ..spaces import ACTIVATIONS, CellSpace, MLPSpace
 from ._checking import ____, Exercise, Incorrect, returned as _returned, must_be_function as _callable
 
 __all__ = ["____", "q1", "q2", "q3"]
@@ -23,8 +24,6 @@ _Q1_CASES = [(3, 3, 3), (1, 1, 1), (2, 1, 1), (1, 3, 4), (2, 2, 4), (3, 2, 2), (
 
 def _mlp_space_size(n_widths: int, n_activations: int, max_depth: int) -> int:
     """The size of a real `MLPSpace` with that many choices, by enumerating it."""
-    from ..spaces import ACTIVATIONS, MLPSpace
-
     widths = tuple(16 * (k + 1) for k in range(n_widths))
     activations = tuple(ACTIVATIONS)[:n_activations]
     return MLPSpace(widths=widths, activations=activations, max_depth=max_depth).size
@@ -56,18 +55,12 @@ q1 = Exercise(
     hint=["Count the networks of each depth separately, then add the counts up.",
           "A network of depth d makes d independent layer choices, and each layer has "
           "n_widths * n_activations options.",
-          "`sum((n_widths * n_activations) ** d for d in range(1, max_depth + 1))`"],
-    wrong=[lambda w, a, d: (w * a) ** d,                                  # only the deepest networks
-           lambda w, a, d: w * a * d,                                     # added instead of multiplied
-           lambda w, a, d: sum((w + a) ** k for k in range(1, d + 1)),   # widths + activations
-           lambda w, a, d: sum((w * a) ** k for k in range(d))])          # depth 0 to d - 1
+          "`sum((n_widths * n_activations) ** d for d in range(1, max_depth + 1))`"])
 
 
 # -- q2: mutate an MLP --------------------------------------------------------------------------
 
 def _q2_spaces():
-    from ..spaces import MLPSpace
-
     return [MLPSpace(),
             MLPSpace(widths=(8, 128), activations=("relu", "gelu", "sigmoid", "identity"), max_depth=4)]
 
@@ -126,28 +119,6 @@ def mutate(arch, rng, space):
     return options[rng.integers(len(options))]           # an index: rng.choice would make an array
 
 
-def _only_widths(arch, rng, space):
-    i = int(rng.integers(len(arch)))
-    width, activation = arch[i]
-    others = [w for w in space.widths if w != width]
-    return arch[:i] + ((others[rng.integers(len(others))], activation),) + arch[i + 1:]
-
-
-def _maybe_unchanged(arch, rng, space):
-    i = int(rng.integers(len(arch)))
-    layer = (space.widths[rng.integers(len(space.widths))], space.activations[rng.integers(len(space.activations))])
-    return arch[:i] + (layer,) + arch[i + 1:]
-
-
-def _two_changes(arch, rng, space):
-    child = mutate(arch, rng, space)
-    return mutate(child, rng, space)
-
-
-def _list_not_tuple(arch, rng, space):
-    return list(mutate(arch, rng, space))
-
-
 q2 = Exercise(
     "q2", var="mutate", checker=_check_mutate, reference=lambda: mutate,
     hint=["List every architecture one change away from `arch`, then pick one of them at random. "
@@ -157,15 +128,12 @@ q2 = Exercise(
           "`len(arch) < space.max_depth`, every (width, activation) layer appended at the end; "
           "if `len(arch) > 1`, removing any one layer.",
           "Pick with `options[rng.integers(len(options))]`: `rng.choice(options)` would turn the "
-          "tuples into a NumPy array."],
-    wrong=[_only_widths, _maybe_unchanged, _two_changes, _list_not_tuple])
+          "tuples into a NumPy array."])
 
 
 # -- q3: distinct functions among cells --------------------------------------------------------
 
 def _q3_lists():
-    from ..spaces import CellSpace
-
     space = CellSpace()
     everything = [space.to_string(a) for a in space.enumerate()]
     rng = np.random.default_rng(11)
@@ -209,5 +177,4 @@ q3 = Exercise(
     hint=["`space.parse(text)` reads a cell string; `space.canonical(arch)` gives the one representative "
           "of all cells that compute the same function.",
           "Put the canonical forms in a `set` and count it.",
-          "`return len({space.canonical(space.parse(text)) for text in cells})`"],
-    wrong=[lambda cells: len(set(cells)), lambda cells: len(cells), lambda cells: 941])
+          "`return len({space.canonical(space.parse(text)) for text in cells})`"])

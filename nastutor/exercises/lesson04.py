@@ -5,24 +5,16 @@ best of n random samples from order statistics, and the regret of a search's inc
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 
+from ..compare import regret_frame
+from ..search import run_search
+from ..strategies import GridSearch, RandomSearch, RegularizedEvolution, Strategy
 from ._checking import (
     ____, Exercise, Incorrect, answered, same, returned as _returned, must_be_function as _callable)
-from ..strategies import Strategy
+from ._shared import chi2_ok as _chi2_ok, evaluator as _evaluator
 
 __all__ = ["____", "q1", "q2", "q3"]
-
-
-# -- helpers the checkers share ---------------------------------------------------------------
-
-@lru_cache(maxsize=None)
-def _evaluator(name: str):
-    from ..evaluators import TabularEvaluator
-
-    return TabularEvaluator(name)
 
 
 # -- q1: random search as an ask/tell strategy -------------------------------------------------
@@ -41,17 +33,7 @@ def _draws(strategy: Strategy, space, seed: int, n: int) -> list:
     return out
 
 
-def _chi2_ok(counts: np.ndarray, probs: np.ndarray) -> bool:
-    """A chi-squared goodness-of-fit test that only rejects clear departures (p < 1e-4)."""
-    from scipy import stats
-
-    expected = probs * counts.sum()
-    return stats.chisquare(counts, expected).pvalue > 1e-4
-
-
 def _check_strategy(cls) -> None:
-    from ..search import run_search
-
     answered(cls)
     strategy = cls()  # the learner's constructor; an exception becomes a friendly message
     if not isinstance(strategy, Strategy):
@@ -104,43 +86,6 @@ class MyRandomSearch(Strategy):
         return self.archs[int(self.rng.integers(len(self.archs)))]
 
 
-class _PerDecision(Strategy):
-    """Uniform per decision: too many shallow MLPs."""
-
-    def ask(self):
-        return self.space.decide(lambda name, options: options[int(self.rng.integers(len(options)))])
-
-
-class _GlobalRandom(Strategy):
-    """Ignores the seed."""
-
-    def ask(self):
-        return self.space.sample(np.random.default_rng())
-
-
-class _FixedSeed(Strategy):
-    """Same draws whatever the seed."""
-
-    def setup(self, space, seed=0, max_epochs=None):
-        super().setup(space, 0, max_epochs)
-
-    def ask(self):
-        return self.space.sample(self.rng)
-
-
-class _Canonical(Strategy):
-    """Uniform over the canonical cells only."""
-
-    def ask(self):
-        unique = self.space.unique
-        return unique[int(self.rng.integers(len(unique)))]
-
-
-class _NoReturn(Strategy):
-    def ask(self):
-        self.space.sample(self.rng)
-
-
 q1 = Exercise(
     "q1", var="MyRandomSearch", checker=_check_strategy, reference=lambda: MyRandomSearch,
     solution='''class MyRandomSearch(nt.Strategy):
@@ -150,7 +95,6 @@ q1 = Exercise(
 
     def ask(self):
         return self.archs[int(self.rng.integers(len(self.archs)))]''',
-    wrong=[_PerDecision, _GlobalRandom, _FixedSeed, _Canonical, _NoReturn],
     hint=["`nt.Strategy.setup(space, seed, max_epochs)` stores `self.space` and a NumPy generator "
           "`self.rng` made from the seed: take every random number from `self.rng`.",
           "Choosing each decision uniformly (depth, then each layer) is not uniform over "
@@ -177,7 +121,7 @@ def _best_cases():
     return [(np.array([0.0, 1.0]), 2), (rng.uniform(size=50), 1), (rng.uniform(size=50), 3),
             (rng.permutation(np.linspace(0.2, 0.9, 37)), 10),
             (np.round(rng.uniform(0.5, 1.0, size=200), 2), 5),          # with ties
-            (weighted, 10), (weighted, 100), (bench.val[:, :, -1].mean(axis=1), 20)]
+            (weighted, 10), (weighted, 100), (bench.truth("val_accuracy").to_numpy(), 20)]
 
 
 def _check_expected_best(learner) -> None:
@@ -194,34 +138,8 @@ def _check_expected_best(learner) -> None:
                       f"{' (unsorted)' if np.any(np.diff(accuracies) < 0) else ''}, your expected best")
 
 
-def _top_n_mean(accuracies, n):
-    return float(np.mean(np.sort(accuracies)[-n:]))
-
-
-def _maximum(accuracies, n):
-    return float(np.max(accuracies))
-
-
-def _no_difference(accuracies, n):
-    x = np.sort(accuracies)
-    i = np.arange(1, len(x) + 1)
-    return float(np.sum(x * (i / len(x)) ** n))
-
-
-def _monte_carlo(accuracies, n):
-    rng = np.random.default_rng(0)
-    return float(rng.choice(accuracies, size=(2000, n)).max(axis=1).mean())
-
-
-def _unsorted(accuracies, n):
-    x = np.asarray(accuracies, dtype=float)
-    i = np.arange(1, len(x) + 1)
-    return float(np.sum(x * ((i / len(x)) ** n - ((i - 1) / len(x)) ** n)))
-
-
 q2 = Exercise(
     "q2", var="expected_best", checker=_check_expected_best, reference=lambda: expected_best,
-    wrong=[_top_n_mean, _maximum, _no_difference, _monte_carlo, _unsorted],
     hint=["Sort the accuracies: x_(1) <= ... <= x_(N). The best of n draws is at most x_(i) with "
           "probability F(x_(i))^n = (i/N)^n.",
           "The best of n draws is exactly the i-th sorted value with probability "
@@ -233,9 +151,6 @@ q2 = Exercise(
 # -- q3: the regret of an incumbent trajectory -------------------------------------------------
 
 def _histories():
-    from ..search import run_search
-    from ..strategies import GridSearch, RandomSearch, RegularizedEvolution
-
     cell, mlp = _evaluator("cell-mnist1d"), _evaluator("mlp-mnist1d")
     return [(run_search(RandomSearch(), cell, budget=60, seed=0, progress=False), cell),
             (run_search(RandomSearch(), mlp, budget=80, seed=3, progress=False), mlp),
@@ -245,8 +160,6 @@ def _histories():
 
 
 def _check_regret(learner) -> None:
-    from ..compare import regret_frame
-
     _callable(learner, "regret_curve")
     for history, ev in _histories():
         got = _returned(learner(history, ev.benchmark), "`regret_curve`")
@@ -275,36 +188,8 @@ def regret_curve(history, bench):
     return np.array(regrets)
 
 
-def _seen_value(history, bench):
-    truth = bench.val[:, :, -1].mean(axis=1)
-    return truth.max() - history.to_frame()["incumbent_val"].to_numpy()
-
-
-def _oracle(history, bench):
-    truth = bench.val[:, :, -1].mean(axis=1)
-    seen = np.array([truth[bench.index(e.arch)] for e in history])
-    return truth.max() - np.maximum.accumulate(seen)
-
-
-def _max_over_seeds(history, bench):
-    truth = bench.val[:, :, -1].mean(axis=1)
-    inc = history.to_frame()["incumbent"]
-    return np.array([bench.val[:, :, -1].max() - truth[bench.index(bench.space.parse(a))] for a in inc])
-
-
-def _ties_move(history, bench):
-    truth = bench.val[:, :, -1].mean(axis=1)
-    regrets, best = [], None
-    for e in history:
-        if best is None or e.val_accuracy >= best.val_accuracy:
-            best = e
-        regrets.append(truth.max() - truth[bench.index(best.arch)])
-    return np.array(regrets)
-
-
 q3 = Exercise(
     "q3", var="regret_curve", checker=_check_regret, reference=lambda: regret_curve,
-    wrong=[_seen_value, _oracle, _max_over_seeds, _ties_move],
     hint=["The ground truth of an architecture is its mean validation accuracy over the benchmark's "
           "seeds after full training: `bench.val[:, :, -1].mean(axis=1)`, indexed by `bench.index(arch)`.",
           "The incumbent after step t is the evaluation with the highest `val_accuracy` among the first "

@@ -7,36 +7,19 @@ from __future__ import annotations
 
 import inspect
 from collections import deque
-from functools import lru_cache
 from math import comb
 
 import numpy as np
 
-from ._checking import ____, Exercise, Incorrect, answered, must_be_function as _callable
+from ..search import evaluation_seed, run_search
 from ..strategies import Strategy
+from ._checking import ____, Exercise, Incorrect, answered, must_be_function as _callable
+from ._shared import chi2_ok as _chi2_ok, evaluator as _evaluator
 
 __all__ = ["____", "q1", "q2", "q3"]
 
 
 # -- helpers the checkers share ---------------------------------------------------------------
-
-@lru_cache(maxsize=None)
-def _evaluator():
-    from ..evaluators import TabularEvaluator
-
-    return TabularEvaluator("cell-mnist1d")
-
-
-def _chi2_ok(counts: np.ndarray, probs: np.ndarray) -> bool:
-    """A chi-squared goodness-of-fit test that only rejects clear departures (p < 1e-4)."""
-    from scipy import stats
-
-    keep = probs > 0
-    if np.any(counts[~keep]):
-        return False
-    expected = probs[keep] * counts.sum()
-    return stats.chisquare(counts[keep], expected).pvalue > 1e-4
-
 
 def _distance(a, b) -> int:
     """How many edges of two cells differ."""
@@ -138,47 +121,8 @@ def _check_tournament(f) -> None:
                             "members uniformly at random, then return the one with the highest accuracy")
 
 
-def _always_best(population, sample_size, rng):
-    return max(population, key=lambda m: m[1])[0]
-
-
-def _any_member(population, sample_size, rng):
-    return population[int(rng.integers(len(population)))][0]
-
-
-def _with_replacement(population, sample_size, rng):
-    picks = rng.integers(len(population), size=sample_size)
-    return max((population[int(i)] for i in picks), key=lambda m: m[1])[0]
-
-
-def _first_s(population, sample_size, rng):
-    return max(list(population)[:sample_size], key=lambda m: m[1])[0]
-
-
-def _worst_of_sample(population, sample_size, rng):
-    picks = rng.choice(len(population), size=sample_size, replace=False)
-    return min((population[int(i)] for i in picks), key=lambda m: m[1])[0]
-
-
-def _returns_pair(population, sample_size, rng):
-    picks = rng.choice(len(population), size=sample_size, replace=False)
-    return max((population[int(i)] for i in picks), key=lambda m: m[1])
-
-
-def _one_too_few(population, sample_size, rng):
-    picks = rng.choice(len(population), size=max(1, sample_size - 1), replace=False)
-    return max((population[int(i)] for i in picks), key=lambda m: m[1])[0]
-
-
-def _global_random(population, sample_size, rng):
-    picks = np.random.default_rng().choice(len(population), size=sample_size, replace=False)
-    return max((population[int(i)] for i in picks), key=lambda m: m[1])[0]
-
-
 q1 = Exercise(
     "q1", var="tournament", checker=_check_tournament, reference=lambda: tournament,
-    wrong=[_always_best, _any_member, _with_replacement, _first_s, _worst_of_sample, _returns_pair,
-           _one_too_few, _global_random],
     hint=["Draw `sample_size` *distinct* positions in the population with `rng`, look at those members, "
           "and return the architecture of the one with the highest accuracy.",
           "`rng.choice(len(population), size=sample_size, replace=False)` gives S distinct indices; "
@@ -259,71 +203,8 @@ def _check_age(f) -> None:
                             "*lowest accuracy* dies")
 
 
-def _pop_newest(population, child, population_size, aging=True):
-    population.append(child)
-    if len(population) > population_size:
-        if aging:
-            population.pop()
-        else:
-            population.remove(min(population, key=lambda m: m[1]))
-
-
-def _always_aging(population, child, population_size, aging=True):
-    population.append(child)
-    if len(population) > population_size:
-        population.popleft()
-
-
-def _remove_before_adding(population, child, population_size, aging=True):
-    if len(population) >= population_size:
-        if aging:
-            population.popleft()
-        else:
-            population.remove(min(population, key=lambda m: m[1]))
-    population.append(child)
-
-
-def _newest_of_worst(population, child, population_size, aging=True):
-    population.append(child)
-    if len(population) > population_size:
-        if aging:
-            population.popleft()
-        else:
-            worst = min(m[1] for m in population)
-            del population[max(i for i, m in enumerate(population) if m[1] == worst)]
-
-
-def _sorted_population(population, child, population_size, aging=True):
-    population.append(child)
-    if len(population) > population_size:
-        if aging:
-            population.popleft()
-        else:
-            members = sorted(population, key=lambda m: m[1])[1:]
-            population.clear()
-            population.extend(members)
-
-
-def _new_deque(population, child, population_size, aging=True):
-    members = list(population) + [child]
-    if len(members) > population_size:
-        members = members[1:] if aging else sorted(members, key=lambda m: m[1])[1:]
-    return deque(members)
-
-
-def _off_by_one(population, child, population_size, aging=True):
-    population.append(child)
-    if len(population) > population_size + 1:
-        if aging:
-            population.popleft()
-        else:
-            population.remove(min(population, key=lambda m: m[1]))
-
-
 q2 = Exercise(
     "q2", var="age", checker=_check_age, reference=lambda: age,
-    wrong=[_pop_newest, _always_aging, _remove_before_adding, _newest_of_worst, _sorted_population,
-           _new_deque, _off_by_one],
     hint=["First `population.append(child)`: the newest member goes to the right end. Only then, if "
           "`len(population) > population_size`, remove one member.",
           "With aging, `population.popleft()` removes the oldest. Without aging, find the member with the "
@@ -378,8 +259,6 @@ def _members(strategy) -> list:
 
 def _drive(cls, size: int, sample_size: int, aging: bool, seed: int, stats: dict) -> list:
     """Run the learner's strategy by hand, checking every step; return the proposed architectures."""
-    from ..search import evaluation_seed
-
     ev = _evaluator()
     space = ev.space
     strategy = cls(population_size=size, sample_size=sample_size, aging=aging)
@@ -435,8 +314,6 @@ def _drive(cls, size: int, sample_size: int, aging: bool, seed: int, stats: dict
 
 
 def _check_evolution(cls) -> None:
-    from ..search import run_search
-
     answered(cls)
     stats: dict = {"initial": []}
     for size, sample_size, aging in _Q3_CONFIGS:
@@ -469,62 +346,8 @@ def _check_evolution(cls) -> None:
                         "`self.rng`, made from the seed")
 
 
-class _AlwaysBestParent(MyEvolution):
-    def ask(self):
-        self.asked += 1
-        if self.asked <= self.population_size:
-            return self.space.sample(self.rng)
-        return self.space.mutate(max(self.population, key=lambda m: m[1])[0], self.rng)
-
-
-class _NeverAges(MyEvolution):
-    def tell(self, arch, evaluation):
-        age(self.population, (arch, evaluation.val_accuracy), self.population_size, False)
-
-
-class _NoRandomStart(MyEvolution):
-    def ask(self):
-        self.asked += 1
-        if not self.population:
-            return self.space.sample(self.rng)
-        return self.space.mutate(tournament(self.population, min(self.sample_size, len(self.population)),
-                                            self.rng), self.rng)
-
-
-class _OnlyRandom(MyEvolution):
-    def ask(self):
-        return self.space.sample(self.rng)
-
-
-class _Unbounded(MyEvolution):
-    def tell(self, arch, evaluation):
-        self.population.append((arch, evaluation.val_accuracy))
-
-
-class _KeepsOldMembers(MyEvolution):
-    def tell(self, arch, evaluation):
-        if len(self.population) < self.population_size:
-            self.population.append((arch, evaluation.val_accuracy))
-
-
-class _StoresEvaluations(MyEvolution):
-    def tell(self, arch, evaluation):
-        age(self.population, (arch, evaluation), self.population_size, self.aging)
-
-
-class _GlobalRng(MyEvolution):
-    def ask(self):
-        self.asked += 1
-        rng = np.random.default_rng()
-        if self.asked <= self.population_size:
-            return self.space.sample(rng)
-        return self.space.mutate(tournament(self.population, self.sample_size, rng), rng)
-
-
 q3 = Exercise(
     "q3", var="MyEvolution", checker=_check_evolution, reference=lambda: MyEvolution, solution=_Q3_SOLUTION,
-    wrong=[_AlwaysBestParent, _NeverAges, _NoRandomStart, _OnlyRandom, _Unbounded, _KeepsOldMembers,
-           _StoresEvaluations, _GlobalRng],
     hint=["`ask`: count the calls in `self.asked`; for the first `self.population_size` calls return "
           "`self.space.sample(self.rng)`. After that, choose a parent with your `tournament` and return "
           "`self.space.mutate(parent, self.rng)`.",

@@ -6,30 +6,19 @@ as an ask/tell strategy (with its moving-average baseline and entropy bonus).
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
+import torch
 
+from ..records import Evaluation
+from ..strategies import Strategy
 from ._checking import (
     ____, Exercise, Incorrect, answered, returned as _returned, must_be_function as _callable)
-from ..strategies import Strategy
+from ._shared import evaluator as _evaluator, softmax as _softmax
 
 __all__ = ["____", "q1", "q2", "q3"]
 
 
 # -- helpers the checkers share ---------------------------------------------------------------
-
-@lru_cache(maxsize=None)
-def _evaluator():
-    from ..evaluators import TabularEvaluator
-
-    return TabularEvaluator("cell-mnist1d")
-
-
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    e = np.exp(logits - logits.max())
-    return e / e.sum()
-
 
 def _close(a, b, tol: float = 1e-7) -> bool:
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
@@ -89,8 +78,6 @@ def _gradient_cases():
 
 def _torch_gradient(logits, action, reward, baseline) -> list[np.ndarray]:
     """The same gradient by automatic differentiation (the ground truth of the checker)."""
-    import torch
-
     thetas = [torch.tensor(t, dtype=torch.float64, requires_grad=True) for t in logits]
     log_pi = sum(torch.log_softmax(t, dim=0)[k] for t, k in zip(thetas, action))
     loss = -(reward - baseline) * log_pi
@@ -122,39 +109,8 @@ def _check_gradient(learner) -> None:
                         "-(R - b) log π(a): for a softmax, ∇_θ log softmax(θ)[k] = onehot(k) - softmax(θ)")
 
 
-def _ascent(logits, action, reward, baseline):
-    return [-g for g in reinforce_gradient(logits, action, reward, baseline)]
-
-
-def _without_baseline(logits, action, reward, baseline):
-    return reinforce_gradient(logits, action, reward, 0.0)
-
-
-def _onehot_only(logits, action, reward, baseline):
-    out = []
-    for theta, k in zip(logits, action):
-        g = np.zeros(len(theta))
-        g[k] = -(reward - baseline)
-        out.append(g)
-    return out
-
-
-def _logits_not_probabilities(logits, action, reward, baseline):
-    out = []
-    for theta, k in zip(logits, action):
-        onehot = np.zeros(len(theta))
-        onehot[k] = 1.0
-        out.append(-(reward - baseline) * (onehot - theta))
-    return out
-
-
-def _one_array(logits, action, reward, baseline):
-    return np.concatenate(reinforce_gradient(logits, action, reward, baseline))
-
-
 q1 = Exercise(
     "q1", var="reinforce_gradient", checker=_check_gradient, reference=lambda: reinforce_gradient,
-    wrong=[_ascent, _without_baseline, _onehot_only, _logits_not_probabilities, _one_array],
     hint=["The policy is a product over decisions, so log π(a) = Σ_e log softmax(θ_e)[a_e]: decision e's "
           "logits only appear in its own term. Work out one decision, then loop.",
           "For one softmax, ∂ log softmax(θ)[k] / ∂θ_j = [j == k] - p_j, i.e. the vector onehot(k) - p.",
@@ -182,8 +138,6 @@ def _entropy_cases():
 
 
 def _torch_entropy(logits) -> tuple[float, np.ndarray]:
-    import torch
-
     theta = torch.tensor(logits, dtype=torch.float64, requires_grad=True)
     log_p = torch.log_softmax(theta, dim=0)
     entropy = -(log_p.exp() * log_p).sum()
@@ -227,31 +181,8 @@ def _check_entropy(learner) -> None:
                             "∂H/∂θ_j = -p_j (log p_j + H)")
 
 
-def _bits(logits):
-    h, g = entropy_and_gradient(logits)
-    return h / np.log(2), g / np.log(2)
-
-
-def _gradient_wrt_p(logits):
-    h, _ = entropy_and_gradient(logits)
-    p = _softmax(np.asarray(logits, dtype=float))
-    return h, -(np.log(p) + 1)
-
-
-def _flipped(logits):
-    h, g = entropy_and_gradient(logits)
-    return h, -g
-
-
-def _missing_h(logits):
-    h, _ = entropy_and_gradient(logits)
-    p = _softmax(np.asarray(logits, dtype=float))
-    return h, -p * np.log(p)
-
-
 q2 = Exercise(
     "q2", var="entropy_and_gradient", checker=_check_entropy, reference=lambda: entropy_and_gradient,
-    wrong=[_bits, _gradient_wrt_p, _flipped, _missing_h],
     hint=["H(p) = -Σ_j p_j log p_j with p = softmax(θ), natural logarithm. The gradient is with respect to "
           "the logits θ, so it goes through the softmax: ∂p_i/∂θ_j = p_i([i == j] - p_j).",
           "Chain rule: ∂H/∂p_i = -(log p_i + 1); multiply by ∂p_i/∂θ_j and sum over i. The +1 terms cancel "
@@ -307,9 +238,7 @@ class MyReinforce(Strategy):
             self.logits[name] += self.learning_rate * (advantage * (onehot - p) + self.entropy_weight * grad_entropy)
 
 
-def _evaluation(arch, reward: float):
-    from ..evaluators import Evaluation
-
+def _evaluation(arch, reward: float) -> Evaluation:
     return Evaluation(arch=arch, val_accuracy=float(reward), test_accuracy=float(reward), cost=1.0, epochs=1, seed=0)
 
 
@@ -442,62 +371,8 @@ def _check_reinforce(cls) -> None:
                             "probabilities before the step")
 
 
-class _Descent(MyReinforce):
-    """Steps the wrong way."""
-
-    def tell(self, arch, evaluation):
-        before = {k: v.copy() for k, v in self.logits.items()}
-        super().tell(arch, evaluation)
-        for k in self.logits:
-            self.logits[k] = 2 * before[k] - self.logits[k]
-
-
-class _NoBaseline(MyReinforce):
-    def tell(self, arch, evaluation):
-        self.baseline = 0.0
-        super().tell(arch, evaluation)
-
-
-class _BaselineFirst(MyReinforce):
-    """Updates the baseline with the current reward before computing the advantage."""
-
-    def tell(self, arch, evaluation):
-        reward = evaluation.val_accuracy
-        self.baseline = reward if self.baseline is None else (
-            self.baseline_decay * self.baseline + (1 - self.baseline_decay) * reward)
-        saved, self.baseline_decay = self.baseline_decay, 1.0 - 1e-12
-        super().tell(arch, evaluation)
-        self.baseline_decay = saved
-
-
-class _Logits(MyReinforce):
-    def probabilities(self):
-        return {name: theta.copy() for name, theta in self.logits.items()} if hasattr(self, "_ready") else \
-            super().probabilities()
-
-    def tell(self, arch, evaluation):
-        super().tell(arch, evaluation)
-        self._ready = True
-
-
-class _EntropySign(MyReinforce):
-    def tell(self, arch, evaluation):
-        self.entropy_weight = -self.entropy_weight
-        try:
-            super().tell(arch, evaluation)
-        finally:
-            self.entropy_weight = -self.entropy_weight
-
-
-class _GlobalRandom(MyReinforce):
-    def ask(self):
-        self.rng = np.random.default_rng()
-        return super().ask()
-
-
 q3 = Exercise(
     "q3", var="MyReinforce", checker=_check_reinforce, reference=lambda: MyReinforce,
-    wrong=[_Descent, _NoBaseline, _BaselineFirst, _Logits, _EntropySign, _GlobalRandom],
     hint=["`setup`: `super().setup(space, seed, max_epochs)`, then one zero array of logits per "
           "`(name, options)` in `space.decisions`, and `self.baseline = None`. `probabilities()`: a dict of "
           "softmaxes. `ask`: `self.space.decide(choose)`, where `choose(name, options)` draws an index with "

@@ -10,9 +10,14 @@ from functools import lru_cache
 from itertools import combinations
 
 import numpy as np
+import pandas as pd
+from scipy import stats
 
+from ..compare import compare, summarize
+from ..strategies import LocalSearch, OptunaSampler, RandomSearch, RegularizedEvolution, SuccessiveHalving
 from ._checking import ____, Exercise, Incorrect, NotAttempted, answered, same
 from ._checking import must_be_function as _callable, returned as _returned
+from ._shared import evaluator as _evaluator
 
 __all__ = ["____", "q1", "q2", "q3", "q4"]
 
@@ -26,18 +31,8 @@ ALPHA = 0.05
 # -- helpers the checkers share ---------------------------------------------------------------
 
 @lru_cache(maxsize=None)
-def _evaluator():
-    from ..evaluators import TabularEvaluator
-
-    return TabularEvaluator("cell-mnist1d")
-
-
-@lru_cache(maxsize=None)
 def _random_regrets(seeds: int = 20, budget: int = 30) -> np.ndarray:
     """Final validation regrets of real random searches (a skewed sample with ties)."""
-    from ..compare import compare
-    from ..strategies import RandomSearch
-
     runs = compare({"random": RandomSearch()}, _evaluator(), budget=budget, seeds=range(seeds))
     return runs.groupby("seed")["val_regret"].last().to_numpy()
 
@@ -77,49 +72,8 @@ def _check_ci(learner) -> None:
         same(low, want_low, rel=1e-6, abs=1e-12, what=f"for {len(values)} values, your interval's lower end")
 
 
-def _ci_normal(values, confidence=0.95):
-    from scipy import stats
-
-    x = np.asarray(values, dtype=float)
-    half = stats.norm.ppf(0.5 + confidence / 2) * x.std(ddof=1) / np.sqrt(len(x))
-    return x.mean() - half, x.mean() + half
-
-
-def _ci_ddof0(values, confidence=0.95):
-    from scipy import stats
-
-    x = np.asarray(values, dtype=float)
-    half = stats.t.ppf(0.5 + confidence / 2, len(x) - 1) * x.std() / np.sqrt(len(x))
-    return x.mean() - half, x.mean() + half
-
-
-def _ci_std(values, confidence=0.95):
-    from scipy import stats
-
-    x = np.asarray(values, dtype=float)
-    half = stats.t.ppf(0.5 + confidence / 2, len(x) - 1) * x.std(ddof=1)
-    return x.mean() - half, x.mean() + half
-
-
-def _ci_one_sided(values, confidence=0.95):
-    from scipy import stats
-
-    x = np.asarray(values, dtype=float)
-    half = stats.t.ppf(confidence, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
-    return x.mean() - half, x.mean() + half
-
-
-def _ci_half_only(values, confidence=0.95):
-    from scipy import stats
-
-    x = np.asarray(values, dtype=float)
-    half = stats.t.ppf(0.5 + confidence / 2, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))
-    return -half, half
-
-
 q1 = Exercise(
     "q1", var="confidence_interval", checker=_check_ci, reference=lambda: confidence_interval,
-    wrong=[_ci_normal, _ci_ddof0, _ci_std, _ci_one_sided, _ci_half_only],
     hint=["The interval is mean ± t · s / √n: s is the sample standard deviation (with n − 1 in its "
           "denominator), s / √n the standard error of the mean.",
           "t is the Student-t quantile with n − 1 degrees of freedom that leaves (1 − confidence) / 2 in each "
@@ -148,8 +102,6 @@ def _u_cases():
 
 
 def _check_u(learner) -> None:
-    from scipy import stats
-
     _callable(learner, "mann_whitney_u")
     for a, b in _u_cases():
         got = _returned(learner(a.copy(), b.copy()), "`mann_whitney_u`")
@@ -159,31 +111,8 @@ def _check_u(learner) -> None:
                                        f"{' (with ties between them)' if ties else ''}, your U")
 
 
-def _u_smaller(a, b):
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    return float(np.sum(a[:, None] < b[None, :]) + 0.5 * np.sum(a[:, None] == b[None, :]))
-
-
-def _u_no_ties(a, b):
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    return float(np.sum(a[:, None] > b[None, :]))
-
-
-def _u_rank_sum(a, b):
-    from scipy import stats
-
-    ranks = stats.rankdata(np.concatenate([a, b]))
-    return float(ranks[:len(a)].sum())
-
-
-def _u_min(a, b):
-    u = mann_whitney_u(a, b)
-    return min(u, len(a) * len(b) - u)
-
-
 q2 = Exercise(
     "q2", var="mann_whitney_u", checker=_check_u, reference=lambda: mann_whitney_u,
-    wrong=[_u_smaller, _u_no_ties, _u_rank_sum, _u_min],
     hint=["U of `a` counts pairs: for every value x of a and every value y of b, add 1 if x > y, "
           "½ if x == y, 0 if x < y.",
           "With NumPy, compare every pair at once by broadcasting: `a[:, None] > b[None, :]` is an "
@@ -226,8 +155,6 @@ def _exact_p(a, b, statistic=None, side: str = "le") -> float:
 def _p_cases():
     """(a, b, exact-or-accurate p) cases; the p-values are far enough apart to tell a right test
     from a two-sided one, the opposite direction, a strict inequality or a mean difference."""
-    from scipy import stats
-
     regrets = _random_regrets(40, 30)
     cases = [(np.array([0.0, 0.0, 0.0, 0.0, 0.0, 10.0]), np.array([1.0, 1.0, 1.0, 1.0, 1.0, 1.0])),
              (np.array([1.0, 2.0, 3.0, 5.0, 8.0, 9.0]), np.array([2.0, 4.0, 6.0, 7.0, 10.0, 11.0])),
@@ -254,36 +181,8 @@ def _check_permutation(learner) -> None:
                             f"{'too large' if got > want else 'too small'}{hint}")
 
 
-def _p_two_sided(a, b, permutations=10_000, seed=0):
-    p = permutation_p(a, b, permutations, seed)
-    return min(1.0, 2 * min(p, 1 - p))
-
-
-def _p_greater(a, b, permutations=10_000, seed=0):
-    return permutation_p(b, a, permutations, seed)
-
-
-def _p_strict(a, b, permutations=10_000, seed=0):
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    rng = np.random.default_rng(seed)
-    pooled, n = np.concatenate([a, b]), len(a)
-    observed = mann_whitney_u(a, b)
-    hits = sum(mann_whitney_u(s[:n], s[n:]) < observed for s in (rng.permutation(pooled) for _ in range(permutations)))
-    return hits / permutations
-
-
-def _p_mean(a, b, permutations=10_000, seed=0):
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    rng = np.random.default_rng(seed)
-    pooled, n = np.concatenate([a, b]), len(a)
-    observed = a.mean() - b.mean()
-    hits = sum(s[:n].mean() - s[n:].mean() <= observed for s in (rng.permutation(pooled) for _ in range(permutations)))
-    return (hits + 1) / (permutations + 1)
-
-
 q3 = Exercise(
     "q3", var="permutation_p", checker=_check_permutation, reference=lambda: permutation_p,
-    wrong=[_p_two_sided, _p_greater, _p_strict, _p_mean],
     hint=["If the two strategies were the same, the labels 'a' and 'b' would be arbitrary: any way of "
           "splitting the pooled values into len(a) and len(b) would be as likely as the real one.",
           "Repeat `permutations` times: shuffle the pooled values with `rng.permutation`, split them into "
@@ -308,11 +207,6 @@ CLAIMS = {
 
 @lru_cache(maxsize=None)
 def _claim_runs():
-    from ..compare import compare
-    from ..strategies import LocalSearch, OptunaSampler, RandomSearch, RegularizedEvolution, SuccessiveHalving
-
-    import pandas as pd
-
     ev = _evaluator()
     timed = compare({"random": RandomSearch(), "evolution": RegularizedEvolution(), "local": LocalSearch(),
                      "sh": SuccessiveHalving()}, ev, budget=None, seconds=SECONDS, seeds=SEEDS)
@@ -320,24 +214,15 @@ def _claim_runs():
     return pd.concat([timed, tpe], ignore_index=True)
 
 
-def _final(runs, strategy, budget=None, seconds=None):
-    """Each seed's last row within `budget` evaluations or `seconds` simulated seconds."""
-    rows = runs[runs["strategy"] == strategy]
-    rows = rows[rows["step"] <= budget] if budget is not None else rows[rows["total_cost"] <= seconds]
-    return rows.groupby("seed").tail(1)
-
-
 def supported_claims() -> dict:
-    """Each claim of `CLAIMS`: is its one-sided rank-sum p-value below ALPHA?"""
-    from scipy import stats
-
+    """Each claim of `CLAIMS`: is its one-sided rank-sum p-value (`summarize` against the claim's
+    other strategy, at its budget in evaluations or seconds) below ALPHA?"""
     runs = _claim_runs()
     out = {}
     for key, c in CLAIMS.items():
         when = {k: c[k] for k in ("budget", "seconds") if k in c}
-        mine = _final(runs, c["strategy"], **when)[c["metric"]]
-        other = _final(runs, c["other"], **when)[c["metric"]]
-        out[key] = bool(stats.mannwhitneyu(mine, other, alternative="less").pvalue < ALPHA)
+        table = summarize(runs, baseline=c["other"], **when).set_index("strategy")
+        out[key] = bool(table.loc[c["strategy"], f"{c['metric']}_p"] < ALPHA)
     return out
 
 
@@ -366,53 +251,13 @@ def _check_claims(answer) -> None:
                         "(evaluations or simulated seconds) and on the claim's metric (validation or test)")
 
 
-def _flip(key):
-    truth = supported_claims()
-    return {k: (not v if k == key else v) for k, v in truth.items()}
-
-
-def _wrong_claims():
-    """Plausible wrong judgement sets: everything supported, nothing supported, one claim flipped."""
-    return [{k: True for k in CLAIMS}, {k: False for k in CLAIMS}, *[_flip(k) for k in CLAIMS]]
-
-
-class _LazyWrong:
-    """The wrong answers of q4, built on first use: they need the comparison's results, which
-    take seconds to compute, and importing the lesson module should not."""
-
-    def __init__(self):
-        self._items = None
-
-    def _load(self) -> list:
-        if self._items is None:
-            self._items = _wrong_claims()
-        return self._items
-
-    def __iter__(self):
-        return iter(self._load())
-
-    def __len__(self) -> int:
-        return len(self._load())
-
-    def __getitem__(self, index):
-        return self._load()[index]
-
-
 q4 = Exercise(
     "q4", var="claims", checker=_check_claims, reference=supported_claims,
-    solution='''from scipy import stats
-
-
-def final(name, metric, budget=None, seconds=None):
-    """Each seed's final regret within `budget` evaluations or `seconds` simulated seconds."""
-    rows = runs[runs["strategy"] == name]
-    rows = rows[rows["step"] <= budget] if budget is not None else rows[rows["total_cost"] <= seconds]
-    return rows.groupby("seed")[metric].last()
-
-
-def supported(name, other, metric, **when):
-    p = stats.mannwhitneyu(final(name, metric, **when), final(other, metric, **when), alternative="less").pvalue
-    return bool(p < 0.05)
+    solution='''def supported(name, other, metric, **when):
+    """Is `name`'s one-sided rank-sum p-value against `other` below 0.05, at `budget=` evaluations
+    or `seconds=` of simulated training?"""
+    table = summarize(runs, baseline=other, **when).set_index("strategy")
+    return bool(table.loc[name, f"{metric}_p"] < 0.05)
 
 
 claims = {
@@ -425,10 +270,10 @@ claims = {
     hint=["Each claim names two strategies, a metric (validation regret: what the search optimised; test "
           "regret: what a paper reports) and a budget (evaluations or simulated seconds). Find the matching "
           "table (or compute it) and read its one-sided p-value; supported means p < 0.05.",
-          "The tables by evaluations come from `summarize(runs, 100, 'random')`; those by simulated seconds "
-          "from `summarize(within(runs, 400), 10**9, 'random')`. A claim against another baseline than random "
-          "search needs its own test: `scipy.stats.mannwhitneyu(x, y, alternative='less')` on the two "
-          "strategies' final regrets (or your `permutation_p`).",
+          "The tables by evaluations come from `summarize(runs, budget=100, baseline='random')`; those by "
+          "simulated seconds from `summarize(runs, seconds=400, baseline='random')`. A claim against another "
+          "baseline than random search needs its own table: `summarize(..., baseline='evolution')` (or "
+          "`scipy.stats.mannwhitneyu(x, y, alternative='less')` on the two strategies' final regrets, or your "
+          "`permutation_p`).",
           "A small validation p-value says nothing about the test column, and a result at 100 evaluations "
           "says nothing about a result at equal simulated seconds: read each claim's own cell."])
-q4.wrong = _LazyWrong()  # type: ignore[assignment]

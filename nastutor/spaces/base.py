@@ -1,23 +1,56 @@
-"""The `SearchSpace` interface every space implements.
+"""The `SearchSpace` interface every space implements, and the registry of spaces.
 
-Taught in lesson 02 (search spaces).
+Taught in lesson 02 (search spaces). A space owns everything particular to it: its choices,
+its canonical form, its network builder, its default training protocol (`default_config`), its
+settings as JSON and back (`config` / `from_config`) and, optionally, how a plot lays it out
+(`plot_layout`). A subclass that sets `name` is registered in `SPACES` as it is defined, so a
+space written in a notebook or a test file can be benchmarked and searched like a shipped one
+(tests/test_new_space.py defines one):
+
+    >>> from nastutor.spaces import SPACES
+    >>> sorted(SPACES)[:2], SPACES["mlp"].from_config({"widths": [8]}).widths
+    (['cell', 'mlp'], (8,))
 """
 from __future__ import annotations
 
+import inspect
+import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cached_property
-from typing import Any, Callable, Hashable, Iterator, Sequence, TypeVar
+from typing import Any, Callable, Hashable, Iterator, NamedTuple, Sequence, TypeVar
 
 import numpy as np
 import torch.nn as nn
 
 from ..checks import InputError
+from ..training import TrainConfig
 
 Arch = Hashable  # an architecture: an immutable tuple of choices
 T = TypeVar("T")
 
-__all__ = ["Arch", "SearchSpace", "check_choice", "check_choices"]
+__all__ = ["Arch", "SearchSpace", "SPACES", "Layout", "check_choice", "check_choices"]
+
+#: Every space by its short name, filled as subclasses that set `name` are defined.
+SPACES: dict[str, type["SearchSpace"]] = {}
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class Layout(NamedTuple):
+    """Where a plot puts every architecture of a space (`SearchSpace.plot_layout`): `archs`,
+    every architecture once; `xy`, their 2-D positions (one row each); `grid`, whether they fill
+    a square grid row by row (drawn as an image); the axis labels. Taught in lesson 02."""
+
+    archs: tuple
+    xy: np.ndarray
+    grid: bool
+    xlabel: str = ""
+    ylabel: str = ""
+
+
+def _tuples(value: Any) -> Any:
+    """JSON's lists as tuples again, all the way down."""
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
 
 
 class SearchSpace(ABC):
@@ -25,11 +58,29 @@ class SearchSpace(ABC):
 
     An architecture is an immutable, hashable tuple. Each has one string form
     (`to_string`) that `parse` reads back. Subclasses implement `enumerate`,
-    `neighbors`, `encode`, `to_string`, `parse`, `validate` and `build`; the rest
-    follows from those.
+    `neighbors`, `decisions`, `decide`, `encode`, `to_string`, `parse`, `validate` and
+    `build`, and define `default_config`; the rest follows from those. A subclass that sets
+    `name` (lower case letters, digits, `_`) is registered in `SPACES` under it.
     """
 
     name: str = "space"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Register a subclass that sets its own `name`. Two different classes may not share
+        a name; defining the same class again (a notebook cell run twice) replaces it."""
+        super().__init_subclass__(**kwargs)
+        if "name" not in cls.__dict__:
+            return
+        name = cls.name
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise InputError(f"{cls.__qualname__}.name must be a short lower-case name such as 'mlp' "
+                             f"(letters, digits and _), got {name!r}")
+        known = SPACES.get(name)
+        if known is not None and (known.__module__, known.__qualname__) != (cls.__module__, cls.__qualname__):
+            raise InputError(f"two spaces are named {name!r}: {known.__module__}.{known.__qualname__} and "
+                             f"{cls.__module__}.{cls.__qualname__}; give {cls.__qualname__} another name "
+                             f"(taken: {', '.join(SPACES)})")
+        SPACES[name] = cls
 
     # -- the set ---------------------------------------------------------------------
     @abstractmethod
@@ -133,11 +184,60 @@ class SearchSpace(ABC):
     def build(self, arch: Arch, num_features: int, num_classes: int) -> nn.Module:
         """A fresh, untrained PyTorch network for `arch` (inputs of shape (batch, num_features))."""
 
+    # -- what is particular to the space ---------------------------------------------
+    def default_config(self) -> TrainConfig:
+        """The training protocol the space's architectures are trained under by default: a
+        benchmark of the space is built with it, `LiveEvaluator` uses it (shortened in fast
+        mode, see `nastutor.evaluators.default_config`). Every space states its own; there is no
+        protocol that suits all. Taught in lesson 03.
+
+        >>> from nastutor.spaces import CellSpace
+        >>> CellSpace().default_config().epochs
+        12
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} has no default training protocol: define its default_config() "
+            "returning a TrainConfig such as TrainConfig(epochs=10, lr=0.01), or pass config= to the "
+            "evaluator")
+
     def config(self) -> dict[str, Any]:
-        """The space's settings as JSON-ready constructor arguments: `type(space)(**config)`
+        """The space's settings as JSON-ready constructor arguments: `from_config(config)`
         rebuilds it (lists stand for tuples). Logs and benchmarks record it, so a search log
         written on one space refuses to resume on another."""
         return {}
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> "SearchSpace":
+        """The space whose `config()` is `config` (as read back from JSON: its lists become
+        tuples). A benchmark rebuilds its space with `SPACES[meta["space"]].from_config(...)`.
+
+        >>> from nastutor.spaces import MLPSpace
+        >>> MLPSpace.from_config({"widths": [8, 16], "activations": ["relu"], "max_depth": 2})
+        MLPSpace(widths=(8, 16), activations=('relu',), max_depth=2)
+        """
+        if inspect.isabstract(cls):
+            raise InputError(f"from_config needs a space class such as CellSpace or SPACES['cell'], "
+                             f"not the abstract {cls.__name__}")
+        if not isinstance(config, Mapping) or not all(isinstance(key, str) for key in config):
+            raise InputError(f"config must be a dict of {cls.__name__}'s settings such as "
+                             f"{cls.__name__}().config(), got {config!r}")
+        parameters = inspect.signature(cls).parameters
+        if not any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
+            unknown = [key for key in config if key not in parameters]
+            if unknown:
+                raise InputError(f"{cls.__name__} has no setting {', '.join(map(repr, unknown))}; its "
+                                 f"settings are: {', '.join(parameters) or 'none'}")
+        return cls(**{key: _tuples(value) for key, value in config.items()})
+
+    def plot_layout(self) -> Layout | None:
+        """Where plots place the architectures (`nastutor.plots.layout`), or None: then they are
+        placed by multidimensional scaling of their encodings. Taught in lesson 02."""
+        return None
+
+    def choices(self, arch: Arch) -> dict[str, Any]:
+        """The option each decision took in `arch`, by the names of `decisions` (the inverse
+        of `decide`); plots group architectures by them. Taught in lesson 06."""
+        raise NotImplementedError(f"{type(self).__name__} does not list an architecture's choices")
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(size={self.size})"

@@ -28,9 +28,10 @@ import torch
 import torch.nn as nn
 
 from ..checks import check_int
-from .base import SearchSpace, check_choice
+from ..training import TrainConfig
+from .base import Layout, SearchSpace, check_choice
 
-__all__ = ["CellSpace", "OPS", "EDGES", "Cell", "CellNetwork"]
+__all__ = ["CellSpace", "OPS", "EDGES", "Cell", "CellNetwork", "gray_code"]
 
 #: The operation an edge may choose.
 OPS: tuple[str, ...] = ("none", "skip", "conv3", "avgpool3")
@@ -115,6 +116,19 @@ def live_edges(arch: tuple[str, ...]) -> list[bool]:
             for e, (i, j) in enumerate(EDGES)]
 
 
+def gray_code(base: int, digits: int) -> list[tuple[int, ...]]:
+    """Every `digits`-long number in `base`, ordered so that neighbours differ in one digit
+    (a reflected Gray code). Taught in lesson 02 (the landscape's grid).
+
+    >>> gray_code(2, 2)
+    [(0, 0), (0, 1), (1, 1), (1, 0)]
+    """
+    if digits == 0:
+        return [()]
+    inner = gray_code(base, digits - 1)
+    return [(d, *rest) for d in range(base) for rest in (inner if d % 2 == 0 else inner[::-1])]
+
+
 def function_signature(arch: tuple[str, ...]) -> tuple:
     """A value equal for two cells exactly when they compute the same function, given
     matching weights. Taught in lesson 02.
@@ -156,8 +170,29 @@ class CellSpace(SearchSpace):
         self.channels = check_int(channels, "channels", minimum=1)
         self.cells = check_int(cells, "cells", minimum=1)
 
+    def default_config(self) -> TrainConfig:
+        """12 epochs of Adam at peak learning rate 0.01, one-cycle schedule, batch 256: the
+        protocol of the shipped benchmark `cell-mnist1d`. Taught in lesson 03."""
+        return TrainConfig(epochs=12, lr=0.01)
+
     def config(self) -> dict[str, Any]:
         return {"channels": self.channels, "cells": self.cells}
+
+    def plot_layout(self) -> Layout:
+        """A 64 x 64 grid of all 4096 cells: the column is chosen by the three edges into the
+        output node, the row by the three edges into nodes 1 and 2, both in Gray-code order, so
+        cells that differ in one edge are in the same row or column. Taught in lesson 02."""
+        order = gray_code(len(OPS), 3)
+        archs = tuple(tuple(OPS[k] for k in (*low, *high)) for low in order for high in order)
+        n = len(order)
+        xy = np.array([(i % n, i // n) for i in range(len(archs))], dtype=float)
+        return Layout(archs, xy, True, "edges into the output node (3<-0, 3<-1, 3<-2), Gray-code order",
+                      "edges into nodes 1 and 2, Gray-code order")
+
+    def choices(self, arch) -> dict[str, str]:
+        """The operation of each edge, by decision name ("edge 1<-0": "conv3", ...)."""
+        self.validate(arch)
+        return {name: op for (name, _), op in zip(self.decisions, arch)}
 
     def enumerate(self) -> Iterator[tuple[str, ...]]:
         yield from itertools.product(OPS, repeat=len(EDGES))

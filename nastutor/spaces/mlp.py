@@ -25,6 +25,7 @@ import numpy as np
 import torch.nn as nn
 
 from ..checks import InputError, check_int
+from ..training import TrainConfig
 from .base import SearchSpace, check_choice, check_choices
 
 __all__ = ["MLPSpace", "ACTIVATIONS"]
@@ -58,8 +59,25 @@ class MLPSpace(SearchSpace):
                                                           "('relu', 'tanh')")
         self.max_depth: int = check_int(max_depth, "max_depth", minimum=1)
 
+    def default_config(self) -> TrainConfig:
+        """50 epochs of Adam at peak learning rate 0.02, one-cycle schedule, batch 256: the
+        protocol of the shipped benchmark `mlp-mnist1d`. Taught in lesson 03."""
+        return TrainConfig(epochs=50, lr=0.02)
+
     def config(self) -> dict[str, Any]:
         return {"widths": list(self.widths), "activations": list(self.activations), "max_depth": self.max_depth}
+
+    def choices(self, arch) -> dict[str, Any]:
+        """The depth, then each layer's width and activation, by decision name.
+
+        >>> MLPSpace().choices(((64, "relu"),))
+        {'depth': 1, 'width 1': 64, 'activation 1': 'relu'}
+        """
+        self.validate(arch)
+        out: dict[str, Any] = {"depth": len(arch)}
+        for i, (width, act) in enumerate(arch, start=1):
+            out.update({f"width {i}": width, f"activation {i}": act})
+        return out
 
     @property
     def layer_choices(self) -> list[tuple[int, str]]:

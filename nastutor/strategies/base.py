@@ -8,11 +8,22 @@ never runs the loop itself, any loop can drive it: `run_search`, a widget, a pro
     >>> s = RandomSearch()
     >>> s.setup(CellSpace(), seed=0)
     >>> arch = s.ask()   # then train it, and: s.tell(arch, evaluation)
+
+Tickets. A strategy that must remember something between `ask` and `tell` (REINFORCE the choices
+it sampled, Optuna its trial) keeps it under a ticket: `ask` calls `self.remember(arch, memo)`, which
+files `memo` under the number of this ask since `setup` (0, 1, 2, ...), and `tell` calls
+`self.recall(arch, evaluation)` to get it back. `run_search` stamps each evaluation with the number
+of the ask it answers (`evaluation.step`), so a tell finds its own ask even when the same
+architecture is in flight twice and results come back in any order. An evaluation without a step
+(a hand-written loop: `s.tell(arch, evaluator.evaluate(arch))`) is matched to the oldest pending
+ask of that architecture, which is right whenever results are told in the order they were asked.
+Strategies that learn only from (arch, score), as the lessons' own do, need none of this.
 """
 from __future__ import annotations
 
 import inspect
 from abc import ABC, abstractmethod
+from typing import Any
 
 import numpy as np
 
@@ -54,6 +65,8 @@ class Strategy(ABC):
         self.space = space
         self.rng = np.random.default_rng(seed)
         self.max_epochs = max_epochs
+        self._pending: dict[int, tuple[Arch, Any]] = {}  # ticket -> (arch, memo), in ask order
+        self._tickets = 0  # tickets issued since setup
 
     def _check_setup(self) -> None:
         if not hasattr(self, "space"):
@@ -66,6 +79,31 @@ class Strategy(ABC):
 
     def tell(self, arch: Arch, evaluation: Evaluation) -> None:
         """Learn from `arch`'s evaluation. Strategies that do not learn ignore it."""
+
+    def remember(self, arch: Arch, memo: Any = None) -> int:
+        """In `ask`: keep `memo` (what `tell` will need about `arch`) under the next ticket, the
+        number of this ask since `setup`, and return it. Call it on every ask, or on none."""
+        ticket = self._tickets
+        self._pending[ticket] = (arch, memo)
+        self._tickets += 1
+        return ticket
+
+    def recall(self, arch: Arch, evaluation: Evaluation) -> Any:
+        """In `tell`: the memo that the ask `evaluation` answers kept, no longer pending. The ask
+        is `evaluation.step` when the loop stamped it (`run_search` does), else the oldest pending
+        ask of `arch`."""
+        step = getattr(evaluation, "step", None)
+        if step is not None:  # stamped by the loop: that ask and no other
+            if step in self._pending and self._pending[step][0] == arch:
+                return self._pending.pop(step)[1]
+            raise InputError(f"tell got {arch!r} for ask {step}, but {type(self).__name__}'s ask {step} "
+                             + ("was told already" if step not in self._pending else
+                                f"was {self._pending[step][0]!r}") + ": tell each asked architecture once")
+        for ticket, (asked, _) in self._pending.items():  # oldest first: dicts keep insertion order
+            if asked == arch:
+                return self._pending.pop(ticket)[1]
+        raise InputError(f"tell got {arch!r}, which {type(self).__name__} was not "
+                         "asked for (or was told already): tell each asked architecture once")
 
     def fidelity(self) -> int | None:
         """Epochs at which to evaluate the architecture `ask` just returned; None means the

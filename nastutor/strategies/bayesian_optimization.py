@@ -15,6 +15,7 @@ from ..checks import check_int, check_number
 from ..records import Evaluation
 from ..spaces import Arch, SearchSpace
 from .base import Strategy
+from .registry import Param, register
 
 __all__ = ["BayesianOptimization", "expected_improvement"]
 
@@ -27,6 +28,11 @@ def expected_improvement(mu: np.ndarray, sigma: np.ndarray, best: float, xi: flo
     return (mu - best - xi) * norm.cdf(z) + sigma * norm.pdf(z)
 
 
+@register("bo", "Bayesian optimisation (GP + EI)", [
+    Param("initial", 10, 2, 30, label="random starts"),
+    Param("top", 5, 1, 20, label="best architectures whose neighbours are candidates", control=False),
+    Param("random_candidates", 50, 0, 200, label="random candidates", control=False),
+    Param("xi", 0.0, 0.0, 0.1, 0.005, label="exploration ξ", control=False)], lesson="07")
 class BayesianOptimization(Strategy):
     """After `initial` random architectures, fit a Gaussian process to (encoding, validation
     accuracy) of everything evaluated, and ask for the candidate with the highest expected

@@ -9,10 +9,16 @@ from ..checks import InputError, check_int, check_number
 from ..records import Evaluation
 from ..spaces import Arch, SearchSpace
 from .base import Strategy
+from .registry import Param, register
 
 __all__ = ["RegularizedEvolution"]
 
 
+@register("evolution", "Regularized evolution", [
+    Param("population_size", 10, 2, 50, label="population P"),
+    Param("sample_size", 3, 1, 10, label="sample S"),
+    Param("aging", True, label="aging (remove the oldest)"),
+    Param("crossover", 0.0, 0.0, 1.0, 0.05, label="crossover probability", control=False)], lesson="05")
 class RegularizedEvolution(Strategy):
     """Keep a population of the last P evaluated architectures. Each cycle: sample S of them
     at random (a tournament), mutate the best one, evaluate the child, add it, and remove the
@@ -43,18 +49,23 @@ class RegularizedEvolution(Strategy):
         self._random = random.Random(int(self.rng.integers(2**63)))
         self._asked = 0
 
-    def _tournament(self) -> Arch:
+    def tournament(self) -> Arch:
+        """Sample S members of the population at random and return the best one's architecture."""
+        self._check_setup()
+        if not self.population:
+            raise InputError("the population is empty: tell the strategy some evaluations before a tournament")
         contenders = self._random.sample(range(len(self.population)), min(self.sample_size, len(self.population)))
         return max((self.population[i] for i in contenders), key=lambda member: member[1])[0]
+
 
     def ask(self) -> Arch:
         self._check_setup()
         self._asked += 1
         if self._asked <= self.population_size or not self.population:
             return self.space.sample(self.rng)  # the initial population is random
-        parent = self._tournament()
+        parent = self.tournament()
         if self.crossover and self._random.random() < self.crossover:
-            parent = self.space.crossover(parent, self._tournament(), self.rng)
+            parent = self.space.crossover(parent, self.tournament(), self.rng)
         return self.space.mutate(parent, self.rng)
 
     def tell(self, arch: Arch, evaluation: Evaluation) -> None:

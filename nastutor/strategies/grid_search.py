@@ -4,10 +4,13 @@ from __future__ import annotations
 from ..checks import InputError
 from ..spaces import Arch, SearchSpace
 from .base import SearchExhausted, Strategy
+from .registry import Param, register
 
 __all__ = ["GridSearch"]
 
 
+@register("grid", "Grid search", [
+    Param("canonical", True, label="one architecture per function (canonical)")], lesson="04")
 class GridSearch(Strategy):
     """Evaluate the architectures one by one in the space's fixed `enumerate()` order.
 

@@ -6,10 +6,13 @@ from ..checks import check_int
 from ..records import Evaluation
 from ..spaces import Arch, SearchSpace
 from .base import Strategy
+from .registry import Param, register
 
 __all__ = ["LocalSearch"]
 
 
+@register("local", "Local search", [
+    Param("initial", 10, 1, 50, label="random starts")], lesson="07")
 class LocalSearch(Strategy):
     """Hill climbing over `space.neighbors`, with random restarts.
 

@@ -6,12 +6,15 @@ from ..checks import InputError
 from ..records import Evaluation
 from ..spaces import Arch, SearchSpace
 from .base import Strategy
+from .registry import Param, register
 
 __all__ = ["OptunaSampler"]
 
 SAMPLERS = ("tpe", "random")
 
 
+@register("optuna", "Optuna TPE", [
+    Param("sampler", "tpe", choices=SAMPLERS, label="Optuna sampler", control=False)], lesson="07")
 class OptunaSampler(Strategy):
     """Ask an Optuna study for each architecture: every decision of the space becomes a
     `trial.suggest_categorical` (define-by-run, so an MLP only suggests the layers it has),
@@ -36,16 +39,13 @@ class OptunaSampler(Strategy):
         sampler = (optuna.samplers.TPESampler(seed=seed) if self.sampler == "tpe"
                    else optuna.samplers.RandomSampler(seed=seed))
         self.study = optuna.create_study(direction="maximize", sampler=sampler)
-        self._pending: list[tuple[Arch, object]] = []
 
     def ask(self) -> Arch:
         self._check_setup()
         trial = self.study.ask()
         arch = self.space.decide(lambda name, options: trial.suggest_categorical(name, options))
-        self._pending.append((arch, trial))
+        self.remember(arch, trial)  # tell finds the trial by this ask's ticket
         return arch
 
     def tell(self, arch: Arch, evaluation: Evaluation) -> None:
-        k = next(i for i, (a, _) in enumerate(self._pending) if a == arch)
-        _, trial = self._pending.pop(k)
-        self.study.tell(trial, evaluation.val_accuracy)
+        self.study.tell(self.recall(arch, evaluation), evaluation.val_accuracy)

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from ..spaces import Arch
 from .base import Strategy
+from .registry import register
 
 __all__ = ["RandomSearch"]
 
 
+@register("random", "Random search", lesson="04")
 class RandomSearch(Strategy):
     """Draw every architecture uniformly at random from the whole space, independently of
     what came before (so a long search may draw one twice, as real random search does).

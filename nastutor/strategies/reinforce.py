@@ -10,8 +10,9 @@ from ..checks import InputError, check_int, check_number
 from ..records import Evaluation
 from ..spaces import Arch, SearchSpace
 from .base import Strategy
+from .registry import Param, register
 
-__all__ = ["Reinforce", "softmax"]
+__all__ = ["Reinforce", "LSTMController", "softmax"]
 
 CONTROLLERS = ("factorized", "lstm")
 
@@ -21,7 +22,7 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return e / e.sum()
 
 
-class _LSTMController(nn.Module):
+class LSTMController(nn.Module):
     """Zoph & Le's controller: an LSTM that emits one decision per step, each step fed the
     embedding of the previous choice, with one softmax head per decision."""
 
@@ -55,6 +56,12 @@ class _LSTMController(nn.Module):
         return space.decide(choose), choices, logp, entropy
 
 
+@register("reinforce", "REINFORCE (factorized)", [
+    Param("learning_rate", 0.5, 0.01, 10.0, log=True, label="learning rate α"),
+    Param("entropy_weight", 0.0, 0.0, 0.2, 0.01, label="entropy weight"),
+    Param("baseline_decay", 0.9, 0.0, 0.99, 0.01, label="baseline decay"),
+    Param("controller", "factorized", choices=CONTROLLERS, label="controller", control=False),
+    Param("hidden_size", 32, 8, 128, label="LSTM hidden size", control=False)], lesson="06")
 class Reinforce(Strategy):
     """A policy π_θ over the space's decisions, trained by REINFORCE:
 
@@ -93,13 +100,12 @@ class Reinforce(Strategy):
     def setup(self, space: SearchSpace, seed: int = 0, max_epochs: int | None = None) -> None:
         super().setup(space, seed, max_epochs)
         self.baseline: float | None = None
-        self._pending: list[tuple[Arch, list[tuple[str, int]]]] = []
         if self.controller == "factorized":
             self.logits = {name: np.zeros(len(options)) for name, options in space.decisions}
         else:
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(int(self.rng.integers(2**31)))
-                self.lstm = _LSTMController(space.decisions, self.hidden_size)
+                self.lstm = LSTMController(space.decisions, self.hidden_size)
             self.optimizer = torch.optim.Adam(self.lstm.parameters(), lr=self.learning_rate)
 
     def _pick(self, name: str, probs: np.ndarray) -> int:
@@ -117,12 +123,11 @@ class Reinforce(Strategy):
         else:
             with torch.no_grad():
                 arch, choices, _, _ = self.lstm.run(self.space, self._pick)
-        self._pending.append((arch, choices))
+        self.remember(arch, choices)  # tell finds the choices by this ask's ticket
         return arch
 
     def tell(self, arch: Arch, evaluation: Evaluation) -> None:
-        k = next(i for i, (a, _) in enumerate(self._pending) if a == arch)
-        _, choices = self._pending.pop(k)
+        choices: list[tuple[str, int]] = self.recall(arch, evaluation)
         reward = evaluation.val_accuracy
         if self.baseline is None:
             self.baseline = reward

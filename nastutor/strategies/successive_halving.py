@@ -8,10 +8,15 @@ from ..checks import InputError, check_int
 from ..records import Evaluation
 from ..spaces import Arch, SearchSpace
 from .base import Strategy
+from .registry import Param, register
 
 __all__ = ["SuccessiveHalving", "Hyperband"]
 
 
+@register("sh", "Successive halving", [
+    Param("n", 27, 3, 81, label="candidates n"),
+    Param("eta", 3, 2, 4, label="η (keep 1/η)"),
+    Param("min_epochs", 1, 1, 12, label="epochs of the first rung", control=False)], lesson="07")
 class SuccessiveHalving(Strategy):
     """Train `n` random architectures for `min_epochs` epochs, keep the best 1/`eta`, train
     those `eta` times longer, and so on until the survivors get the full `max_epochs`; then
@@ -61,28 +66,31 @@ class SuccessiveHalving(Strategy):
         self._queue = self._spare[:count] + [self.space.sample(self.rng) for _ in range(count - len(self._spare[:count]))]
         self._spare = self._spare[count:]
         self._results: list[tuple[Arch, float]] = []
-        self._waiting: list[Arch] = []
+        self._waiting = 0  # asks of this rung not yet told
         self._epochs = self.rungs[0][1]
 
     def ask(self) -> Arch:
         self._check_setup()
         if self._queue:
             arch = self._queue.pop(0)
-            self._waiting.append(arch)
+            self._waiting += 1
             self._epochs = self.rungs[self.rung][1]
+            self.remember(arch, (self._bracket, self.rung))
         else:  # the rung waits for results: start an architecture for the next bracket
             arch = self.space.sample(self.rng)
             self._epochs = self.rungs[0][1]
+            self.remember(arch, None)
         return arch
 
     def fidelity(self) -> int | None:
         return self._epochs
 
     def tell(self, arch: Arch, evaluation: Evaluation) -> None:
-        if arch not in self._waiting or evaluation.epochs != self.rungs[self.rung][1]:
-            self._spare.append(arch)  # an extra architecture: it joins the next bracket
+        asked_for = self.recall(arch, evaluation)  # (bracket, rung) of its ask; None for an extra
+        if asked_for != (self._bracket, self.rung) or evaluation.epochs != self.rungs[self.rung][1]:
+            self._spare.append(arch)  # an extra architecture (or a wrong fidelity): it joins the next bracket
             return
-        self._waiting.remove(arch)
+        self._waiting -= 1
         self._results.append((arch, evaluation.val_accuracy))
         if self._queue or self._waiting:
             return
@@ -96,6 +104,7 @@ class SuccessiveHalving(Strategy):
         self._results = []
 
 
+@register("hyperband", "Hyperband", [Param("eta", 3, 2, 4, label="η (keep 1/η)")], lesson="07")
 class Hyperband(SuccessiveHalving):
     """Successive halving with a hedge: cycle through brackets that trade many short runs for
     few long ones (s = s_max ... 0), since no one knows in advance how early low-fidelity

@@ -8,9 +8,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .checks import check_path
-from .files import atomic_write
-from .data import _read_manifest, data_dir, load_dataset
+from ..checks import check_path
+from ..data import data_dir, load_dataset
+from ..files import atomic_write
+from ..manifest import read_manifest
+from .names import rebuild_command
+from .table import Benchmark
 
 __all__ = ["write_card", "card_text"]
 
@@ -30,13 +33,11 @@ def _cell(text: str) -> str:
 
 
 def card_text(name: str, folder: Path | None = None) -> str:
-    """The data card of benchmark `name`, as Markdown."""
-    from .benchmark import Benchmark, rebuild_command
-
+    """The data card of benchmark `name`, as Markdown. Taught in lesson 03."""
     folder = check_path(folder, "folder", directory=True) if folder is not None else data_dir()
     bench = Benchmark.load(name, folder)
     meta, data = bench.meta, load_dataset(bench.dataset)
-    manifest = _read_manifest(folder)
+    manifest = read_manifest(folder)
     final = bench.final_frame().sort_values("val_accuracy", ascending=False)
     best_val, best_test = final.iloc[0], final.sort_values("test_accuracy").iloc[-1]
     median, worst = final["test_accuracy"].median(), final.sort_values("test_accuracy").iloc[0]

@@ -1,0 +1,188 @@
+"""The search dashboard: pick a strategy, its parameters, a seed and a budget, and watch the
+search walk over the benchmark's landscape. Taught in lessons 04 to 06.
+
+    >>> board = search_dashboard("cell-mnist1d", strategy="evolution", budget=50)
+    >>> board.budget.value = 100          # the figure now shows the first 100 evaluations
+"""
+from __future__ import annotations
+
+import html
+from collections import OrderedDict
+
+import ipywidgets as widgets
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ..benchmark import Benchmark
+from ..checks import check_int
+from ..evaluators import TabularEvaluator
+from ..plots import as_benchmark, landscape_frame, layout
+from ..search import History, run_search
+from ..strategies import REGISTRY, Strategy
+from ._view import MAX_WIDGET_SEED, SLOW, View, check_widget_seed
+from .controls import check_strategy_names, make_strategy, strategy_controls
+
+__all__ = ["SearchDashboard", "search_dashboard"]
+
+
+def _slice(history: History, n: int) -> History:
+    return History(history.space, history.evaluations[:n], history.interrupted)
+
+
+class SearchDashboard(View):
+    """A search on a tabular benchmark, redrawn whenever a control changes. The landscape
+    (left) shows every architecture, the ones visited and the incumbent's path; the right
+    panel shows each evaluation's validation accuracy against simulated seconds and the
+    incumbent's. The budget slider shows the first `budget` evaluations of the same search
+    (a search does not know its budget, so a shorter one is a prefix of a longer one).
+
+    The last `max_cached_runs` searches stay in memory, so that going back to a seed or a
+    setting redraws at once; older ones are run again when asked for."""
+
+    max_cached_runs: int = 32
+
+    def __init__(self, benchmark: str | Benchmark = "cell-mnist1d", strategy: str = "evolution", budget: int = 100,
+                 max_budget: int = 500, seed: int = 0, strategies: list[str] | None = None):
+        names = check_strategy_names(strategy, strategies)
+        max_budget = check_int(max_budget, "max_budget", minimum=1)
+        budget = check_int(budget, "budget", minimum=1, maximum=max_budget)
+        seed = check_widget_seed(seed)
+        self.bench = as_benchmark(benchmark)
+        self.evaluator = TabularEvaluator(self.bench)
+        self._runs: OrderedDict[tuple[str, int], tuple[History, dict[str, np.ndarray]]] = OrderedDict()
+        self.output = widgets.Output().add_class("nastutor-output")
+        self.strategy = widgets.Dropdown(options=[(REGISTRY[n].label, n) for n in names], value=strategy,
+                                         description="strategy").add_class("nastutor-strategy")
+        self.budget = widgets.IntSlider(budget, min=1, max=max_budget, description="budget (evaluations)",
+                                        **SLOW).add_class("nastutor-budget")
+        self.seed = widgets.BoundedIntText(seed, min=0, max=MAX_WIDGET_SEED, description="seed",
+                                           layout=widgets.Layout(width="150px")).add_class("nastutor-seed")
+        self.params: dict[str, dict[str, widgets.Widget]] = {}
+        self._param_boxes: dict[str, widgets.Box] = {}
+        for name in names:  # generated from the strategy registry (S may not exceed P: linked there)
+            controls = self.params[name] = strategy_controls(name)
+            self._param_boxes[name] = widgets.HBox(list(controls.values()))
+        self.status = widgets.HTML().add_class("nastutor-status")
+        self.figure = self._make_figure()
+        self.figure.add_class("nastutor-figure")
+        self._params_area = widgets.Box()
+        for control in [self.strategy, self.budget, self.seed,
+                        *[c for cs in self.params.values() for c in cs.values()]]:
+            control.observe(self._changed, names="value")
+        self.widget = widgets.VBox([widgets.HBox([self.strategy, self.seed, self.budget]), self._params_area,
+                                    self.figure, self.status, self.output]).add_class("nastutor-search-dashboard")
+        self.update()
+
+    # -- the search -------------------------------------------------------------------------
+    def make_strategy(self) -> Strategy:
+        """The strategy the controls describe."""
+        return make_strategy(self.strategy.value, self.params[self.strategy.value])
+
+    def history(self) -> History:
+        """The search the controls describe, cut at the budget."""
+        return _slice(self._run()[0], self.budget.value)
+
+    def _run(self) -> tuple[History, dict[str, np.ndarray]]:
+        """The search for the controls and its per-step arrays for drawing, so that moving the
+        budget only slices arrays: from the cache (least recently shown runs leave it first),
+        run again when the budget exceeds what was run."""
+        strategy = self.make_strategy()
+        key = (repr(strategy), self.seed.value)
+        known = self._runs.get(key)
+        if known is None or len(known[0]) < self.budget.value:
+            known = self._search(strategy)
+        self._runs[key] = known
+        self._runs.move_to_end(key)
+        while len(self._runs) > self.max_cached_runs:
+            self._runs.popitem(last=False)
+        return known
+
+    def _search(self, strategy: Strategy) -> tuple[History, dict[str, np.ndarray]]:
+        """Run `strategy` for the budget and seed of the controls; return its history and arrays."""
+        history = run_search(strategy, self.evaluator, self.budget.value, seed=self.seed.value, progress=False)
+        val = np.array([e.val_accuracy for e in history])
+        best = np.maximum.accumulate(val)
+        first_best = np.array([int(np.argmax(val[: i + 1])) for i in range(len(val))]) if len(val) else val
+        names = [self.bench.space.to_string(e.arch) for e in history]
+        return history, {
+            "where": np.array([self._positions[e.arch] for e in history]),
+            "seconds": np.cumsum([e.cost for e in history]), "val": val, "incumbent_val": best,
+            "incumbent_step": first_best,
+            "labels": np.array([f"#{i + 1} {a}<br>val {e.val_accuracy:.4f} ({e.epochs} epochs)"
+                                for i, (a, e) in enumerate(zip(names, history))], dtype=object)}
+
+    # -- drawing ----------------------------------------------------------------------------
+    def _make_figure(self) -> go.FigureWidget:
+        frame = landscape_frame(self.bench)
+        self._positions = {a: i for i, a in enumerate(layout(self.bench.space)[0])}
+        self._xy = frame[["x", "y"]].to_numpy()
+        fig = make_subplots(1, 2, column_widths=[0.52, 0.48], horizontal_spacing=0.1,
+                            subplot_titles=("The landscape: every architecture, mean test accuracy",
+                                            "The search: validation accuracy over simulated time"))
+        low = float(frame["test_accuracy"].quantile(0.05))
+        custom = frame[["arch", "val_accuracy", "test_accuracy", "params", "latency_ms"]].to_numpy()
+        hover = ("%{customdata[0]}<br>val %{customdata[1]:.4f} · test %{customdata[2]:.4f}<br>"
+                 "%{customdata[3]:,} parameters · %{customdata[4]:.2f} ms<extra></extra>")
+        bar = dict(title=dict(text="test<br>accuracy", side="top"), x=0.47, len=0.9, thickness=12)
+        if layout(self.bench.space)[2]:
+            n = int(np.sqrt(len(frame)))
+            fig.add_trace(go.Heatmap(z=frame["test_accuracy"].to_numpy().reshape(n, n), zmin=low,
+                                     colorscale="Viridis", customdata=custom.reshape(n, n, -1), hovertemplate=hover,
+                                     colorbar=bar, name="landscape"), 1, 1)
+            fig.update_xaxes(showticklabels=False, title_text="edges into the output node (Gray order)", row=1, col=1)
+            fig.update_yaxes(showticklabels=False, title_text="edges into nodes 1, 2", row=1, col=1)
+        else:
+            fig.add_trace(go.Scatter(x=frame["x"], y=frame["y"], mode="markers", customdata=custom,
+                                     hovertemplate=hover, name="landscape", showlegend=False,
+                                     marker=dict(color=frame["test_accuracy"], cmin=low, colorscale="Viridis",
+                                                 size=6, colorbar=bar)), 1, 1)
+            fig.update_xaxes(title_text="first MDS axis", row=1, col=1)
+            fig.update_yaxes(title_text="second MDS axis", row=1, col=1)
+        fig.add_trace(go.Scatter(x=[], y=[], mode="markers", name="visited", hoverinfo="text",
+                                 marker=dict(size=8, color="rgba(255,255,255,0.55)", line=dict(color="black", width=1))),
+                      1, 1)
+        fig.add_trace(go.Scatter(x=[], y=[], mode="lines+markers", name="incumbent path", hoverinfo="skip",
+                                 line=dict(color="#e4572e", width=2.5), marker=dict(size=6)), 1, 1)
+        fig.add_trace(go.Scatter(x=[], y=[], mode="markers", name="evaluations", hoverinfo="text",
+                                 marker=dict(size=5, color="rgba(80,80,80,0.45)")), 1, 2)
+        fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name="incumbent (best so far)", line_shape="hv",
+                                 line=dict(color="#1f77b4", width=2.5), hoverinfo="skip"), 1, 2)
+        best = float(self.bench.truth("val_accuracy").max())
+        fig.add_hline(best, line_dash="dash", line_color="#2a9d8f", row=1, col=2,
+                      annotation_text="optimum (mean val)", annotation_position="top left")
+        floor = float(np.quantile(self.bench.val[:, :, -1], 0.1))
+        fig.update_yaxes(range=[floor, min(1.0, best + 0.015)], title_text="validation accuracy", side="right",
+                         row=1, col=2)
+        fig.update_xaxes(title_text="simulated seconds of training", row=1, col=2)
+        fig.update_layout(height=470, width=960, margin=dict(l=40, r=60, t=50, b=40), template="plotly_white",
+                          legend=dict(orientation="h", y=-0.12, x=0.55))
+        return go.FigureWidget(fig)
+
+    def update(self) -> None:
+        """Redraw from the controls (the controls call this; so can you)."""
+        self._params_area.children = [self._param_boxes[self.strategy.value]]
+        history, arrays = self._run()
+        n = min(self.budget.value, len(history))
+        run = {k: v[:n] for k, v in arrays.items()}
+        path = run["where"][np.unique(run["incumbent_step"])]
+        with self.figure.batch_update():
+            visited, incumbent_path, points, incumbent = self.figure.data[1:5]
+            visited.x, visited.y, visited.hovertext = self._xy[run["where"], 0], self._xy[run["where"], 1], run["labels"]
+            incumbent_path.x, incumbent_path.y = self._xy[path, 0], self._xy[path, 1]
+            points.x, points.y, points.hovertext = run["seconds"], run["val"], run["labels"]
+            incumbent.x, incumbent.y = run["seconds"], run["incumbent_val"]
+        best = history.evaluations[int(run["incumbent_step"][-1])]
+        regret = {k: self.bench.regret(best.arch, f"{k}_accuracy") for k in ("val", "test")}
+        self.status.value = (
+            f"<b>{html.escape(REGISTRY[self.strategy.value].label)}</b>, seed {self.seed.value}: "
+            f"{n} evaluations, {run['seconds'][-1]:,.0f} simulated seconds of training. "
+            f"Chosen on validation: <code>{html.escape(self.bench.space.to_string(best.arch))}</code>, "
+            f"regret {100 * regret['val']:.2f} pp on validation, {100 * regret['test']:.2f} pp on test "
+            f"(mean over the benchmark's seeds).")
+
+
+def search_dashboard(benchmark: str | Benchmark = "cell-mnist1d", strategy: str = "evolution", budget: int = 100,
+                     max_budget: int = 500, seed: int = 0, strategies: list[str] | None = None) -> SearchDashboard:
+    """A `SearchDashboard`; show it by making it a cell's last expression."""
+    return SearchDashboard(benchmark, strategy, budget, max_budget, seed, strategies)
