@@ -27,6 +27,75 @@
 # 3. run a small random search over multi-layer perceptrons and read its results.
 
 # %% [markdown]
+# ## Who this course is for
+#
+# For anyone who has trained a neural network or two and wants to see how architecture search works
+# from the inside: each lesson runs real searches on your laptop's CPU and lets you change them.
+#
+# **What you need to know already**
+# - **Python**: functions, lists and dictionaries, list comprehensions.
+# - **NumPy**: arrays, indexing, `mean` and `argmax` along an axis.
+# - **A little PyTorch**: what a model, a loss and a training loop are. `nastutor` does the training
+#   for you; you will write a few lines of PyTorch in the exercises.
+# - **A little probability**: a mean, a standard deviation, a random variable. Every formula comes
+#   with a "Math breakdown" that reads it symbol by symbol; lesson 07 explains the statistics it uses.
+#
+# **How the course works.** Run each notebook from top to bottom (Shift+Enter, cell by cell), read
+# the text between the cells, move the sliders, and do the "Try it yourself" exercises: `q1.check()`
+# says whether your answer is right, `q1.hint()` helps, `q1.solution()` shows one.
+
+# %% [markdown]
+# ## The NAS loop
+#
+# Every method in this course fills in the same loop. A **search space** says which architectures
+# may be chosen; a **search strategy** picks the next candidate from it; **performance estimation**
+# scores that candidate (by training it, or by a cheaper estimate); the score goes back to the
+# strategy, which uses it to pick the next one. When the budget is spent, the best candidate found is
+# the answer.
+#
+# ```mermaid
+# flowchart LR
+#     space["<b>Search space</b><br/>which architectures may be chosen"]
+#     strategy["<b>Search strategy</b><br/>which candidate next?"]
+#     estimation["<b>Performance estimation</b><br/>how good is this candidate?"]
+#     best(["the best architecture found"])
+#     space -- "the options" --> strategy
+#     strategy -- "a candidate architecture" --> estimation
+#     estimation -- "its score (validation accuracy)" --> strategy
+#     strategy -. "when the budget is spent" .-> best
+# ```
+
+# %% [markdown]
+# ## The lessons
+#
+# | lesson | what it teaches |
+# |---|---|
+# | [00 · Welcome](00_welcome.ipynb) | this page: the setup check, the data, a first search |
+# | [01 · The NAS objective](01_objective.ipynb) | what a search looks for; choose on validation, report on test; seed noise |
+# | [02 · Search spaces](02_search_spaces.ipynb) | chains and cells, encodings, counting, duplicates, the landscape |
+# | [03 · Performance estimation](03_performance_estimation.ipynb) | full training vs fewer epochs, rank correlation, tabular benchmarks |
+# | [04 · Random search](04_random_search.ipynb) | the expected best of $n$ random samples, in theory and in simulation |
+# | [05 · Evolution](05_evolution.ipynb) | mutation, tournament selection, and why aging the population helps |
+# | [06 · Reinforcement learning](06_reinforcement_learning.ipynb) | a policy that learns which architectures to propose (REINFORCE) |
+# | [07 · Comparing strategies fairly](07_comparing_strategies.ipynb) | many seeds, budgets in time, confidence intervals, a rank test |
+#
+# The [glossary](glossary.md) defines the course's words (regret, incumbent, fidelity, p-value, ...); each
+# lesson links a word to it where the word first appears.
+#
+# How long does each take? The cell below measures every lesson's reading time from the notebooks
+# themselves, counting words of text and lines of code at the rates it prints; running the cells and
+# doing the exercises take longer.
+
+# %%
+import pandas as pd
+
+from nastutor.course import CODE_LINES_PER_MINUTE, WORDS_PER_MINUTE, readings
+
+print(f"reading time = words / {WORDS_PER_MINUTE} + lines of code / {CODE_LINES_PER_MINUTE}, in minutes")
+pd.DataFrame([{"lesson": r.lesson, "words": r.words, "lines of code": r.code_lines,
+               "minutes": round(r.minutes)} for r in readings()]).set_index("lesson")
+
+# %% [markdown]
 # ## 1. Setup check
 #
 # Run the cell below (Shift+Enter). It prints the versions of the main libraries and shows a slider.
@@ -74,9 +143,9 @@ fig.tight_layout()
 # %% [markdown]
 # ## 3. A first search
 #
-# The search space here is the one from the course's source text, generalised: a multi-layer
-# perceptron with 1 to 3 hidden layers, each with its own width (16, 32 or 64 units) and activation
-# (ReLU, tanh or ELU). An architecture is written layer by layer, e.g. `64relu-32tanh`.
+# The search space here is small on purpose: a multi-layer perceptron (MLP) with 1 to 3 hidden
+# layers, each with its own width (16, 32 or 64 units) and activation (ReLU, tanh or ELU). An
+# architecture is written layer by layer, e.g. `64relu-32tanh`.
 
 # %%
 import numpy as np
@@ -112,3 +181,6 @@ print(f"  test accuracy {best.test_accuracy:.3f} (reported, never used to choose
 # - Every candidate here was trained for real; its score is its accuracy on held-out validation data.
 # - Next: lesson 01 makes the objective precise, $a^* = \arg\max_{a \in \mathcal{A}} \mathrm{Acc}_{val}(a)$,
 #   and shows how easily it is measured wrongly.
+#
+# ---
+# [Next: 01 · The NAS objective →](01_objective.ipynb)

@@ -117,7 +117,11 @@ def at_budget(runs: pd.DataFrame, budget: int | None = None, *, seconds: float |
     evaluations finished within `seconds` of (simulated) training: exactly one of the two.
     A run whose first evaluation alone took longer than `seconds` has no row. Taught in lesson 07.
 
-    >>> at_budget(runs, seconds=400)[["strategy", "seed", "step", "total_cost", "val_regret"]]
+    >>> from nastutor import TabularEvaluator, RandomSearch
+    >>> runs = compare({"random": RandomSearch()}, TabularEvaluator("cell-mnist1d"), budget=40, seeds=range(4))
+    >>> last = at_budget(runs, seconds=400)
+    >>> len(last), bool((last["total_cost"] <= 400).all())
+    (4, True)
     """
     budget, seconds = _check_one_budget(budget, seconds)
     check_frame(runs, "runs", ("strategy", "seed", "step" if budget is not None else "total_cost"), "compare()")

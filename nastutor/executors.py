@@ -1,7 +1,11 @@
 """Worker pools for evaluating several candidates at once. Taught in lesson 07 (parallel evaluation).
 
+    >>> from nastutor import RandomSearch, TabularEvaluator, run_search
     >>> with make_executor(min(2, usable_cores())) as pool:
-    ...     history = run_search(RandomSearch(), evaluator, budget=4, executor=pool)
+    ...     history = run_search(RandomSearch(), TabularEvaluator("mlp-mnist1d"), budget=4, executor=pool,
+    ...                          progress=False)
+    >>> len(history)
+    4
 """
 from __future__ import annotations
 

@@ -7,7 +7,10 @@ notebook shows it once and a script can `fig.savefig("x.png")` headless.
 - `regret_curves`: anytime regret with confidence bands for `compare()` results (lesson 07);
 - `learning_curves`: accuracy per epoch of chosen architectures (lesson 03);
 - `policy_curves`, `population_plot`: REINFORCE's probabilities, evolution's population
-  over time (lessons 06, 05).
+  over time (lessons 06, 05);
+- general helpers that keep a lesson's code about its idea (as d2l's `d2l.plot`): `curves`
+  (lines, or many runs as a mean and a band), `histogram`, `heatmaps` (annotated panels),
+  `interval_bars` (means with intervals and p-values from `compare.summarize`).
 
     >>> import nastutor as nt
     >>> fig = landscape(nt.Benchmark.load("cell-mnist1d"))
@@ -22,6 +25,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from scipy import stats
 
 from .benchmark import BENCHMARKS, Benchmark
@@ -30,7 +34,26 @@ from .search import History
 from .spaces import Arch, Layout, SearchSpace
 
 __all__ = ["layout", "landscape_frame", "landscape", "mlp_heatmap", "regret_curves", "regret_bands",
-           "learning_curves", "policy_curves", "population_plot", "as_benchmark"]
+           "learning_curves", "policy_curves", "population_plot", "as_benchmark",
+           "curves", "histogram", "heatmaps", "interval_bars"]
+
+def _figures_show_in_notebooks() -> None:
+    """In a Jupyter kernel, let a `Figure` returned as a cell's value show as a picture.
+
+    The helpers make figures without pyplot (so nothing is drawn twice), and IPython shows a
+    `Figure` as a picture only once matplotlib's inline support has registered its PNG formatter,
+    which happens when pyplot first draws. Register it here; outside a kernel, do nothing."""
+    try:
+        from IPython import get_ipython
+        from IPython.core.pylabtools import select_figure_formats
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None and getattr(shell, "kernel", None) is not None:
+        select_figure_formats(shell, {"png"})
+
+
+_figures_show_in_notebooks()
 
 #: The columns of `compare()` results that the regret plots and the comparison dashboard read.
 RUNS_COLUMNS = ("strategy", "seed", "step", "total_cost", "val_regret", "test_regret")
@@ -173,11 +196,20 @@ def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Ax
     return fig, fig.add_subplot()
 
 
-def landscape(benchmark: Benchmark, history=None, metric: str = "test_accuracy", ax: Axes | None = None,
+#: How a figure names each accuracy; test accuracy says that it is only reported, never searched on.
+METRIC_LABELS = {"val_accuracy": "mean validation accuracy",
+                 "test_accuracy": "mean test accuracy (reported, not searched)"}
+
+
+def landscape(benchmark: Benchmark, history=None, metric: str = "val_accuracy", ax: Axes | None = None,
               title: str | None = None) -> Figure:
-    """Every architecture placed in 2-D (`layout`), coloured by its mean final `metric`; with a
-    `history`, the architectures the search visited (numbered dots in visit order) and the
-    incumbent's path (the line). Taught in lessons 02 and 04."""
+    """Every architecture placed in 2-D (`layout`), coloured by its mean final `metric`
+    (validation accuracy, the number a search sees; "test_accuracy" only to report a final
+    choice); with a `history`, the architectures the search visited (dots) and the incumbent's
+    path (the line). Taught in lessons 02 and 05.
+
+        >>> fig = landscape("cell-mnist1d")        # coloured by mean validation accuracy
+    """
     benchmark = as_benchmark(benchmark)
     history = _check_history(history, benchmark)
     check_option(metric, "metric", ("val_accuracy", "test_accuracy"))
@@ -197,7 +229,7 @@ def landscape(benchmark: Benchmark, history=None, metric: str = "test_accuracy",
     else:
         image = ax.scatter(frame["x"], frame["y"], c=values, cmap="viridis", vmin=low, s=14)
     ax.set_xlabel(xlabel), ax.set_ylabel(ylabel)
-    fig.colorbar(image, ax=ax, extend="min", label=f"mean {metric.replace('_', ' ')} (final epoch)")
+    fig.colorbar(image, ax=ax, extend="min", label=f"{METRIC_LABELS[metric]}, final epoch")
     if history is not None and len(history):
         where = {a: i for i, a in enumerate(layout(benchmark.space)[0])}
         points = frame.iloc[[where[e.arch] for e in history]]
@@ -335,23 +367,35 @@ def learning_curves(benchmark: Benchmark, archs: Iterable[Arch | str], split: st
 
 def policy_curves(policy: pd.DataFrame, decisions: Sequence[str] | None = None) -> Figure:
     """REINFORCE's probability of each option over the search, one panel per decision, from
-    `tracing.policy_frame`; `decisions` picks some (default: all). Taught in lesson 06."""
+    `tracing.policy_frame`; `decisions` picks some (default: all). Each option keeps its colour
+    in every panel, named once in a legend beside the panels. Taught in lesson 06.
+
+        >>> import nastutor as nt
+        >>> from nastutor.tracing import Trace, policy_frame
+        >>> policy = nt.strategies.Reinforce()
+        >>> trace = Trace(policy, lambda s: s.probabilities())
+        >>> _ = nt.run_search(policy, nt.TabularEvaluator("cell-mnist1d"), 30, progress=False, callback=trace)
+        >>> fig = policy_curves(policy_frame(trace))
+    """
     policy = check_frame(policy, "policy", ("step", "decision", "option", "probability"), "tracing.policy_frame")
     names = _check_decisions(decisions, list(policy["decision"].unique()))
     cols = min(3, len(names))
     rows = -(-len(names) // cols)
-    fig = Figure(figsize=(4.2 * cols, 2.8 * rows), layout="constrained")
+    fig = Figure(figsize=(4.2 * cols, 2.6 * rows + 0.8), layout="constrained")
     axes = fig.subplots(rows, cols, sharex=True, sharey=True, squeeze=False).ravel()
+    options = list(dict.fromkeys(policy.loc[policy["decision"].isin(names), "option"]))
+    colors = {option: f"C{k % 10}" for k, option in enumerate(options)}
     for ax, name in zip(axes, names):
         part = policy[policy["decision"] == name].pivot(index="step", columns="option", values="probability")
-        for option in part.columns:
-            ax.plot(part.index, part[option], label=option, lw=1.6)
+        for option in [o for o in options if o in part.columns]:
+            ax.plot(part.index, part[option], color=colors[option], label=str(option), lw=1.6)
         ax.set_title(f"decision {name}")
         ax.set_ylim(0, 1)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7, frameon=False, loc="upper left")
     for ax in axes[len(names):]:
         ax.set_visible(False)
+    handles = [Line2D([], [], color=colors[o], lw=2.5, label=str(o)) for o in options]
+    fig.legend(handles=handles, loc="outside right upper", frameon=False, title="option")
     fig.supxlabel("evaluations")
     fig.supylabel("probability of choosing the option")
     return fig
@@ -372,21 +416,212 @@ def _check_decisions(decisions: object, known: list[str]) -> list[str]:
     return names
 
 
-def population_plot(population: pd.DataFrame, ax: Axes | None = None) -> Figure:
+def population_plot(population: pd.DataFrame, ax: Axes | None = None, benchmark: Benchmark | str | None = None) -> Figure:
     """An evolution's population over the search, from `tracing.population_frame`: every
-    member's validation accuracy at each step (dots) and the population's median and best."""
+    member's recorded validation accuracy at each step (dots) and the population's median and
+    best. With the `benchmark` it searched, a dashed line adds the median of the members' mean
+    accuracy over the benchmark's seeds: where the recorded median runs above it, the survivors
+    were selected for lucky evaluations. The legend sits below the axes, full size. Taught in
+    lesson 05.
+
+        >>> import nastutor as nt
+        >>> from nastutor.tracing import Trace, population_frame
+        >>> evo = nt.strategies.RegularizedEvolution()
+        >>> trace = Trace(evo, lambda s: list(s.population))
+        >>> _ = nt.run_search(evo, nt.TabularEvaluator("cell-mnist1d"), 30, progress=False, callback=trace)
+        >>> fig = population_plot(population_frame(trace), benchmark="cell-mnist1d")
+    """
     check_frame(population, "population", ("step", "age_rank", "arch", "val_accuracy"), "tracing.population_frame")
     _check_ax(ax)
-    fig, ax = _new_axes(ax, (7.5, 4.2))
+    fig, ax = _new_axes(ax, (7.5, 4.6))
     ax.scatter(population["step"], population["val_accuracy"], s=5, color="tab:blue", alpha=0.25, lw=0,
-               label="members")
+               label="members (recorded)")
     summary = population.groupby("step")["val_accuracy"].agg(["median", "max"])
-    ax.plot(summary.index, summary["median"], color="tab:orange", lw=2, label="median")
-    ax.plot(summary.index, summary["max"], color="tab:green", lw=2, label="best")
+    ax.plot(summary.index, summary["median"], color="tab:orange", lw=2, label="median (recorded)")
+    ax.plot(summary.index, summary["max"], color="tab:green", lw=2, label="best (recorded)")
+    if benchmark is not None:
+        mean = _member_means(population, as_benchmark(benchmark))
+        real = mean.groupby(population["step"]).median()
+        ax.plot(real.index, real.to_numpy(), "k--", lw=1.5, label="median of the members' mean accuracy")
     ax.set_ylim(max(0.0, float(summary["median"].min()) - 0.1), min(1.0, float(population["val_accuracy"].max()) + 0.01))
     ax.set_xlabel("evaluations")
     ax.set_ylabel("validation accuracy of members")
     ax.set_title("The population over the search")
-    ax.legend(frameon=False, loc="lower right")
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2, markerscale=3)
     ax.grid(alpha=0.3)
     return fig
+
+
+def _member_means(population: pd.DataFrame, benchmark: Benchmark) -> pd.Series:
+    """Each member's mean final validation accuracy over the benchmark's seeds (its ground truth)."""
+    space, truth = benchmark.space, benchmark.truth().to_numpy()
+    try:
+        rows = {a: benchmark.index(space.parse(a)) for a in population["arch"].unique()}
+    except (ValueError, KeyError) as e:
+        raise InputError(f"population holds architectures that are not in {benchmark.name!r}: pass the "
+                         f"benchmark the evolution searched ({e})") from None
+    return pd.Series(truth[population["arch"].map(rows).to_numpy()], index=population.index)
+
+
+# -- general helpers for the lessons' figures (as d2l's `d2l.plot`): the code on screen stays about the idea --
+
+def _check_text(value: object, name: str) -> str:
+    if not isinstance(value, str):
+        raise InputError(f"{name} must be a string, got {_short(value)}")
+    return value
+
+
+def _check_series(series: object, n: int, what: str = "series") -> dict[str, np.ndarray]:
+    """A mapping of label -> 1-D array of length n, or 2-D (runs x n), as float arrays."""
+    if not isinstance(series, dict) or not series:
+        raise InputError(f"{what} must be a non-empty dict of label -> values (a list, or runs x points "
+                         f"array), got {_short(series)}")
+    out = {}
+    for label, values in series.items():
+        array = np.asarray(values, dtype=float)
+        if array.ndim not in (1, 2) or array.shape[-1] != n:
+            raise InputError(f"{what}[{label!r}] must have {n} values (one per x), or be runs x {n}; "
+                             f"got shape {array.shape}")
+        out[str(label)] = array
+    return out
+
+
+def _finish(ax: Axes, xlabel: str, ylabel: str, title: str, xscale: str, yscale: str,
+            ylim: tuple[float | None, float | None] | None, legend: bool) -> None:
+    check_option(xscale, "xscale", ("linear", "log"))
+    check_option(yscale, "yscale", ("linear", "log"))
+    ax.set(xlabel=_check_text(xlabel, "xlabel"), ylabel=_check_text(ylabel, "ylabel"), title=_check_text(title, "title"),
+           xscale=xscale, yscale=yscale)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    if legend:
+        ax.legend(frameon=False)
+    ax.grid(alpha=0.3)
+
+
+def curves(x, series: dict, *, band: tuple[float, float] = (5, 95), hlines: dict | None = None,
+           xlabel: str = "", ylabel: str = "", title: str = "", xscale: str = "linear", yscale: str = "linear",
+           ylim: tuple[float | None, float | None] | None = None, ax: Axes | None = None) -> Figure:
+    """Lines over a common `x`, one per entry of `series` (label -> values). A 1-D entry is drawn
+    as it is; a 2-D entry (runs x points) as its mean over runs with the `band` percentiles
+    shaded, the way the lessons show many searches at once. `hlines` (label -> y) adds dashed
+    reference lines (an optimum, chance, zero). Used in lessons 01, 03, 04, 05 and 07.
+
+        >>> regret = np.random.default_rng(0).random((200, 100)).cumsum(axis=1)[:, ::-1] / 100
+        >>> fig = curves(range(1, 101), {"random search": regret}, hlines={"optimum": 0}, xscale="log",
+        ...              xlabel="budget n", ylabel="regret")   # 200 runs: their mean and 5% to 95%
+    """
+    _check_ax(ax)
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 1 or not len(x):
+        raise InputError(f"x must be a non-empty list of numbers, got {_short(x)}")
+    series = _check_series(series, len(x))
+    low, high = band if isinstance(band, tuple) and len(band) == 2 else (None, None)
+    if not (isinstance(low, (int, float)) and isinstance(high, (int, float)) and 0 <= low < high <= 100):
+        raise InputError(f"band must be two percentiles (low, high) with 0 <= low < high <= 100, got {_short(band)}")
+    fig, ax = _new_axes(ax, (8.0, 4.2))
+    for label, values in series.items():
+        if values.ndim == 1:
+            ax.plot(x, values, lw=1.8, label=label)
+            continue
+        line, = ax.plot(x, values.mean(axis=0), lw=2, label=f"{label}: mean of {len(values)}")
+        ax.fill_between(x, np.percentile(values, low, axis=0), np.percentile(values, high, axis=0),
+                        color=line.get_color(), alpha=0.2, lw=0, label=f"{label}: {low:g}% to {high:g}%")
+    for k, (label, y) in enumerate((hlines or {}).items()):
+        ax.axhline(float(y), color=("black", "tab:red", "grey")[k % 3], ls="--", lw=1.2, label=str(label))
+    _finish(ax, xlabel, ylabel, title, xscale, yscale, ylim, legend=True)
+    return fig
+
+
+def histogram(values, *, bins: int | Sequence[float] = 40, marks: dict | None = None, xlabel: str = "",
+              ylabel: str = "count", title: str = "", log: bool = False, ax: Axes | None = None) -> Figure:
+    """A histogram of `values`; a dict (label -> values) overlays one outlined histogram per entry
+    on common bins. `marks` (label -> x) adds labelled vertical lines (a median, the best, a
+    formula's prediction); `log=True` puts the counts on a log scale, for long tails. Used in
+    lessons 01, 02, 04 and 07.
+
+        >>> import nastutor as nt
+        >>> truth = nt.Benchmark.load("mlp-mnist1d").truth()
+        >>> fig = histogram(truth, marks={"median": truth.median()}, xlabel="mean validation accuracy")
+    """
+    _check_ax(ax)
+    groups = values if isinstance(values, dict) else {"": values}
+    groups = {str(k): np.asarray(v, dtype=float).ravel() for k, v in groups.items()}
+    if not groups or any(not len(v) for v in groups.values()):
+        raise InputError(f"values must be numbers, or a dict of label -> numbers, none empty; got {_short(values)}")
+    if not isinstance(log, (bool, np.bool_)):
+        raise InputError(f"log must be True or False, got {_short(log)}")
+    fig, ax = _new_axes(ax, (7.5, 4.0))
+    edges = np.histogram_bin_edges(np.concatenate(list(groups.values())), bins=bins)
+    for label, v in groups.items():
+        if len(groups) == 1:
+            ax.hist(v, bins=edges, color="tab:blue", alpha=0.75)
+        else:
+            ax.hist(v, bins=edges, histtype="step", lw=2, label=label)
+    for k, (label, x) in enumerate((marks or {}).items()):
+        ax.axvline(float(x), color=("black", "tab:red", "tab:orange", "grey")[k % 4], ls=("--", ":", "-", "-.")[k % 4],
+                   lw=1.5, label=str(label))
+    _finish(ax, xlabel, ylabel, title, "linear", "log" if log else "linear", None,
+            legend=bool(marks) or len(groups) > 1)
+    return fig
+
+
+def heatmaps(grids: dict, rows: Sequence, cols: Sequence, *, xlabel: str = "", ylabel: str = "",
+             label: str = "", fmt: str = ".3f") -> Figure:
+    """One annotated heatmap per entry of `grids` (panel title -> rows x cols array), side by side
+    on one colour scale with one colour bar; each square prints its value (`fmt`). Used in
+    lesson 02 (and by `mlp_heatmap`).
+
+        >>> grids = {"depth 1": [[0.47, 0.46], [0.56, 0.53]], "depth 2": [[0.50, 0.42], [0.58, 0.55]]}
+        >>> fig = heatmaps(grids, rows=[16, 64], cols=["relu", "tanh"], label="mean validation accuracy")
+    """
+    if not isinstance(grids, dict) or not grids:
+        raise InputError(f"grids must be a non-empty dict of panel title -> rows x cols array, got {_short(grids)}")
+    arrays = {str(t): np.asarray(g, dtype=float) for t, g in grids.items()}
+    for title, g in arrays.items():
+        if g.shape != (len(rows), len(cols)):
+            raise InputError(f"grids[{title!r}] must be {len(rows)} x {len(cols)} (rows x cols), got {g.shape}")
+    low = min(np.nanmin(g) for g in arrays.values())
+    high = max(np.nanmax(g) for g in arrays.values())
+    fig = Figure(figsize=(3.6 * len(arrays) + 1.2, 3.6), layout="constrained")
+    axes = fig.subplots(1, len(arrays), sharey=True, squeeze=False)[0]
+    for ax, (title, g) in zip(axes, arrays.items()):
+        image = ax.imshow(g, cmap="viridis", vmin=low, vmax=high, origin="lower")
+        for (i, j), v in np.ndenumerate(g):
+            ax.text(j, i, format(v, fmt), ha="center", va="center", fontsize=9,
+                    color="white" if v < (low + high) / 2 else "black")
+        ax.set_xticks(range(len(cols)), [str(c) for c in cols])
+        ax.set(title=title, xlabel=_check_text(xlabel, "xlabel"))
+    axes[0].set_yticks(range(len(rows)), [str(r) for r in rows])
+    axes[0].set_ylabel(_check_text(ylabel, "ylabel"))
+    fig.colorbar(image, ax=list(axes), label=_check_text(label, "label"))
+    return fig
+
+
+def interval_bars(summary: pd.DataFrame, metric: str = "val_regret", *, title: str = "",
+                  ax: Axes | None = None) -> Figure:
+    """Each strategy's mean regret (in percentage points) with its confidence interval, best at the
+    top, from `compare.summarize`; the p-value of the rank test against the baseline is printed
+    beside each bar. Used in lesson 07.
+
+        >>> import nastutor as nt
+        >>> runs = nt.compare.compare({"random": nt.RandomSearch(), "evolution": nt.strategies.RegularizedEvolution()},
+        ...                           nt.TabularEvaluator("cell-mnist1d"), budget=30, seeds=range(5))
+        >>> fig = interval_bars(nt.compare.summarize(runs, seconds=60), "test_regret")
+    """
+    check_option(metric, "metric", ("val_regret", "test_regret"))
+    summary = check_frame(summary, "summary", ("strategy", metric, f"{metric}_ci", f"{metric}_p"), "summarize()")
+    _check_ax(ax)
+    s = summary.sort_values(metric).reset_index(drop=True)
+    fig, ax = _new_axes(ax, (8.5, 0.5 * len(s) + 1.6))
+    mean, half = 100 * s[metric].to_numpy(), 100 * s[f"{metric}_ci"].to_numpy()
+    ax.barh(s["strategy"], mean, xerr=half, color="tab:blue", alpha=0.7, capsize=3)
+    for y, (right, p) in enumerate(zip(mean + half, s[f"{metric}_p"])):
+        ax.text(right, y, "  baseline" if np.isnan(p) else f"  p = {p:.3f}", va="center", fontsize=9)
+    ax.set_xlim(0, max(float((mean + half).max()) * 1.3, 1e-3))
+    ax.invert_yaxis()
+    name = "validation regret" if metric == "val_regret" else "test regret, reported"
+    ax.set(xlabel=f"mean {name} (pp); bars: confidence interval", title=_check_text(title, "title"))
+    ax.grid(alpha=0.3, axis="x")
+    return fig
+

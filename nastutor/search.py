@@ -53,7 +53,10 @@ def search_loop(strategy: Strategy, evaluator: Evaluator, budget: int, seed: int
     strategy's `tell` can find its `ask` (see `Strategy.recall`). `run_search` runs this same
     loop and gives the same History for the same seed.
 
+    >>> from nastutor import RandomSearch, TabularEvaluator
     >>> history = search_loop(RandomSearch(), TabularEvaluator("mlp-mnist1d"), budget=10, seed=0)
+    >>> [e.step for e in history][:3], len(history)
+    ([0, 1, 2], 10)
     """
     budget = check_int(budget, "budget", minimum=1)
     strategy.setup(evaluator.space, seed, evaluator.max_epochs)  # a fresh search

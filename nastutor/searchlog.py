@@ -2,9 +2,15 @@
 again with the same log resumes where it stopped. Taught in lesson 04 (an interrupted search
 loses nothing).
 
-    >>> log = SearchLog(path, log_header(strategy, evaluator, seed=0, epochs=12, in_flight=1),
-    ...                 evaluator.space, evaluator.max_epochs)
-    >>> log.records   # what an earlier run wrote, checked
+    >>> import tempfile; from pathlib import Path
+    >>> from nastutor import RandomSearch, TabularEvaluator, run_search
+    >>> path = Path(tempfile.mkdtemp()) / "search.jsonl"
+    >>> evaluator = TabularEvaluator("mlp-mnist1d")
+    >>> first = run_search(RandomSearch(), evaluator, budget=5, seed=0, log=path, progress=False)
+    >>> log = SearchLog(path, log_header(RandomSearch(), evaluator, seed=0, epochs=evaluator.max_epochs,
+    ...                                  in_flight=1), evaluator.space, evaluator.max_epochs)
+    >>> [e.arch for e in log.records] == [e.arch for e in first]   # what the earlier run wrote, checked
+    True
 """
 from __future__ import annotations
 

@@ -10,6 +10,12 @@ from exercise_cases import listed, wrong_answers
 from nastutor.compare import summarize
 from nastutor.exercises import ____, Exercise, Incorrect, exercises_of, lessons, lesson07, same
 
+@pytest.fixture(autouse=True)
+def _progress_elsewhere(tmp_path, monkeypatch):
+    """A correct check records the pass (progress()): here, in a temporary file, not the learner's."""
+    monkeypatch.setenv("NASTUTOR_PROGRESS", str(tmp_path / "progress.json"))
+
+
 ALL = [(lesson, ex) for lesson in lessons() for ex in exercises_of(lesson)]
 IDS = [f"{lesson}.{ex.name}" for lesson, ex in ALL]
 
@@ -149,3 +155,153 @@ def test_code_that_still_holds_the_placeholder_is_not_attempted():
     assert ex.check(untouched).status == "not attempted"
     assert ex.check(Untouched).status == "not attempted"
     assert ex.check(lambda x: x).status == "incorrect"
+
+
+# -- issue 20: numbers, float32, library calls, nearly-right answers ----------------------------
+
+def _float32(value):
+    """`value` as a float32 computation would give it: numbers, arrays, and sequences of them."""
+    if isinstance(value, (float, np.floating)):
+        return float(np.float32(value))
+    if isinstance(value, np.ndarray):
+        return value.astype(np.float32)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_float32(v) for v in value)
+    return value
+
+
+#: Exercises whose answer is a function returning numbers: float32 results must be accepted.
+FLOAT32 = ["lesson01.q2", "lesson01.q3", "lesson03.q1", "lesson03.q2", "lesson04.q2", "lesson04.q3",
+           "lesson06.q1", "lesson06.q2", "lesson07.q1", "lesson07.q2", "lesson07.q3"]
+
+
+@pytest.mark.parametrize("name", FLOAT32)
+def test_float32_arithmetic_is_accepted(name):
+    lesson, q = name.split(".")
+    ex = next(e for e in exercises_of(lesson) if e.name == q)
+    reference = ex.reference
+
+    def in_float32(*args):
+        return _float32(reference(*args))
+
+    assert ex.check(in_float32).status == "correct", ex.check(in_float32).message
+
+
+def test_lesson01_q3_accepts_the_torch_float32_mean():
+    """The walkthrough's rejected answer: a float32 mean computed by PyTorch."""
+    import torch
+
+    from nastutor.exercises import lesson01
+
+    def val_accuracy(model, data):
+        with torch.no_grad():
+            pred = model(torch.tensor(data.x_val)).argmax(dim=1)
+        return (pred == torch.tensor(data.y_val)).float().mean().item()
+
+    def as_tensor(model, data):                      # the 0-d tensor itself, without .item()
+        with torch.no_grad():
+            pred = model(torch.tensor(data.x_val)).argmax(dim=1)
+        return (pred == torch.tensor(data.y_val)).float().mean()
+
+    assert lesson01.q3.check(val_accuracy).correct, lesson01.q3.check(val_accuracy).message
+    assert lesson01.q3.check(as_tensor).correct, lesson01.q3.check(as_tensor).message
+
+
+def _message(lesson: str, q: str, answer) -> str:
+    ex = next(e for e in exercises_of(lesson) if e.name == q)
+    result = ex.check(answer)
+    assert result.status == "incorrect", result
+    return result.message
+
+
+def test_a_string_or_a_bool_is_not_a_number():
+    from nastutor.exercises.lesson01 import seed_std
+
+    assert "string" in _message("lesson01", "q2", lambda b, a: str(seed_std(b, a)))
+    assert "bool" in _message("lesson01", "q2", lambda b, a: True)
+    assert "string" in _message("lesson03", "q2", lambda bench, e: "0.5")
+    assert "string" in _message("lesson07", "q2", lambda a, b: str(lesson07.mann_whitney_u(a, b)))
+    assert "string" in _message("lesson04", "q3", lambda h, b: ["0.0"] * len(h))
+    assert "bool" in _message("lesson03", "q3", True)
+    with pytest.raises(Incorrect, match="string"):
+        same("4096", 4096)
+    with pytest.raises(Incorrect, match="True or False"):
+        same(1, True)
+
+
+def test_nearly_right_answers_name_their_cause():
+    from nastutor.exercises.lesson01 import seed_std
+
+    assert "rounded to 3 decimals" in _message("lesson01", "q2", lambda b, a: round(seed_std(b, a), 3))
+    nan = _message("lesson01", "q2", lambda b, a: float("nan"))
+    assert "NaN" in nan and "too large" not in nan and "too small" not in nan
+    reversed_ = _message("lesson07", "q1", lambda v, c=0.95: lesson07.confidence_interval(v, c)[::-1])
+    assert "reversed" in reversed_
+    assert "percentage" in _message("lesson07", "q3", lambda a, b, permutations=10_000, seed=0: 42.0)
+    from nastutor.exercises.lesson03 import fraction_saved
+    assert "spent" in _message("lesson03", "q2", lambda bench, e: 1 - fraction_saved(bench, e))
+
+
+LIBRARY = [  # (lesson, exercise, the learner's answer calling the library, the name the message gives)
+    ("lesson02", "q2", lambda arch, rng, space: space.mutate(arch, rng), "space.mutate"),
+    ("lesson03", "q1", lambda x, y: __import__("scipy.stats").stats.kendalltau(x, y).statistic,
+     "scipy.stats.kendalltau"),
+    ("lesson07", "q2", lambda a, b: __import__("scipy.stats").stats.mannwhitneyu(a, b).statistic,
+     "scipy.stats.mannwhitneyu"),
+    ("lesson07", "q3", lambda a, b, permutations=10_000, seed=0:
+        __import__("scipy.stats").stats.mannwhitneyu(a, b, alternative="less").pvalue, "scipy.stats.mannwhitneyu"),
+]
+
+
+@pytest.mark.parametrize("lesson, q, answer, name", LIBRARY, ids=[f"{x[0]}.{x[1]}" for x in LIBRARY])
+def test_implement_exercises_refuse_the_library_call_kindly(lesson, q, answer, name):
+    message = _message(lesson, q, answer)
+    assert name in message and "yourself" in message
+
+
+def test_the_library_check_reads_code_without_source_and_follows_helpers():
+    """Code made by `exec` has no source file: its bytecode is read all the same, a correct answer
+    passes, one that calls the library is refused, also through a helper of the learner's."""
+    from nastutor.exercises import lesson03
+
+    scope: dict = {}
+    exec("import numpy as np\nfrom scipy import stats\n"
+         "def right(x, y):\n"
+         "    i, j = np.triu_indices(len(x), k=1)\n"
+         "    sx, sy = np.sign(x[i] - x[j]), np.sign(y[i] - y[j])\n"
+         "    return float(np.sum(sx * sy) / np.sqrt(np.sum(sx ** 2) * np.sum(sy ** 2)))\n"
+         "def helper(x, y):\n    return stats.kendalltau(x, y).statistic\n"
+         "def wrong(x, y):\n    return helper(x, y)\n", scope)
+    assert lesson03.q1.check(scope["right"]).correct
+    assert "kendalltau" in lesson03.q1.check(scope["wrong"]).message
+
+
+def test_a_local_name_like_a_library_function_is_not_a_call():
+    """A variable called `entropy` in 06.q2 is the learner's own, not scipy's function."""
+    from nastutor.exercises import lesson06
+
+    def entropy_and_gradient(logits):
+        h, grad = lesson06.entropy_and_gradient(logits)
+        entropy = h
+        return entropy, grad
+
+    assert lesson06.q2.check(entropy_and_gradient).correct
+
+
+def test_strategy_exercises_refuse_nastutors_own_strategies():
+    import nastutor as nt
+
+    assert "nt.RandomSearch" in _message("lesson04", "q1", lambda: nt.RandomSearch())
+    assert "subclass" in _message("lesson04", "q1", type("MyRandomSearch", (nt.RandomSearch,), {}))
+    assert "space.sample" in _message("lesson04", "q1", type("MyRandomSearch", (nt.Strategy,),
+                                                            {"ask": lambda self: self.space.sample(self.rng)}))
+    assert "nt.RegularizedEvolution" in _message("lesson05", "q3", nt.RegularizedEvolution)
+    assert "nt.Reinforce" in _message("lesson06", "q3", nt.Reinforce)
+
+
+def test_random_search_must_reach_every_architecture():
+    """Issue 20: a sampler that never draws the last architecture was accepted."""
+    from exercise_cases.lesson04 import _NeverTheLast
+
+    message = _message("lesson04", "q1", _NeverTheLast)
+    assert "never appeared" in message and "off-by-one" in message

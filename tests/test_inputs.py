@@ -140,6 +140,8 @@ def test_search_dashboard_refuses_seeds_it_would_not_run(seed, match):
     ({"benchmark": "cell"}, "benchmark must be one of: cell-mnist1d, mlp-mnist1d"),
     ({"benchmark": ["cell-mnist1d"]}, "benchmark must be a Benchmark or one of"),
     ({"benchmark": 3}, "benchmark must be a Benchmark or one of"),
+    ({"metric": "test"}, "metric must be 'val_accuracy' or 'test_accuracy', got 'test'"),
+    ({"metric": None}, "metric must be 'val_accuracy' or 'test_accuracy'"),
 ])
 def test_search_dashboard_names_the_bad_parameter(kwargs, match):
     with pytest.raises(InputError, match=match):
@@ -158,6 +160,7 @@ def test_search_dashboard_takes_a_tabular_evaluators_benchmark_by_name_or_object
     ({"space": "mlp"}, "space must be a SearchSpace"), ({"arch": 64}, "arch must be"),
     ({"arch": "48relu"}, "width 48"), ({"dataset": 3}, "dataset must be"),
     ({"config": {"epochs": 2}}, "config must be a TrainConfig"),
+    ({"show_test": "yes"}, "show_test must be True or False, got 'yes'"),
 ])
 def test_live_training_names_the_bad_parameter(kwargs, match):
     args = {"space": nt.MLPSpace(), "arch": "32relu", **kwargs}

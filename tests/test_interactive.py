@@ -179,3 +179,57 @@ def test_live_training_grows_and_stop_keeps_what_was_trained():
     slow.join(60)
     assert 1 <= len(slow.records) < 50 and slow.result.epochs == tuple(slow.records)
     assert "stopped" in slow.status.value and slow.stop_button.disabled
+
+
+# -- issue 20: test data stays out of sight while searching; the winner's curse said -------------
+
+def test_search_dashboard_colours_the_landscape_by_validation_accuracy(board):
+    """The landscape was coloured by mean test accuracy and its hover showed every cell's test
+    accuracy while the learner searched. Now validation, said in the title and the colour bar."""
+    frame = nt.plots.landscape_frame(board.bench)
+    heatmap = board.figure.data[0]
+    assert np.allclose(np.asarray(heatmap.z).ravel(), frame["val_accuracy"])
+    assert "validation" in board.figure.layout.annotations[0].text
+    assert "val" in heatmap.colorbar.title.text and "test" not in heatmap.colorbar.title.text
+    assert "test" not in heatmap.hovertemplate
+    assert ":,d} parameters" in heatmap.hovertemplate                # a count reads 78, never 78.0000
+    reported = interactive.search_dashboard(strategy="random", budget=5, metric="test_accuracy")
+    assert np.allclose(np.asarray(reported.figure.data[0].z).ravel(), frame["test_accuracy"])
+    assert "reported" in reported.figure.layout.annotations[0].text
+
+
+def test_search_dashboard_explains_an_incumbent_above_the_optimum():
+    """The incumbent line rose above "optimum (mean val)" with no word on why."""
+    board = interactive.search_dashboard(strategy="evolution", budget=200, seed=0)
+    optimum = board.bench.truth().max()
+    texts = [a.text for a in board.figure.layout.annotations]
+    assert any(t.startswith("optimum: best mean val over 3 seeds") for t in texts)
+    assert any("winner's curse" in t for t in texts)
+    assert max(board.figure.data[4].y) > optimum                         # this search shows the curse...
+    assert "winner's curse" in board.status.value and f"{optimum:.4f}" in board.status.value   # ...and says so
+    board.budget.value = 5
+    if max(board.figure.data[4].y) <= optimum:
+        assert "winner's curse" not in board.status.value
+
+
+def test_live_training_keeps_test_accuracy_out_of_sight_unless_asked():
+    config = nt.TrainConfig(epochs=2, lr=0.02)
+    view = interactive.live_training(nt.MLPSpace(), "32relu", config=config)
+    assert [t.name for t in view.figure.data] == ["training loss", "validation accuracy"]
+    view.start(block=True)
+    assert "test" not in view.status.value
+    shown = interactive.live_training(nt.MLPSpace(), "32relu", config=config, show_test=True)
+    shown.start(block=True)
+    assert shown.figure.data[2].name == "test accuracy (reported, not searched)"
+    assert list(shown.figure.data[2].y) == [r.test_accuracy for r in shown.records]
+    assert "(reported)" in shown.status.value
+
+
+def test_comparison_dashboard_labels_read_in_full():
+    """The metric toggle cut its label to "test regret (repor..."; counts in hovers were floats."""
+    runs = compare({"random": nt.RandomSearch()}, nt.TabularEvaluator("cell-mnist1d"), budget=10, seeds=range(3))
+    board = interactive.comparison_dashboard(runs)
+    assert board.metric.style.button_width == "auto"
+    assert "%{x:,d} evaluations" in board.figure.data[1].hovertemplate
+    board.metric.value = "test_regret"
+    assert "reported" in board.figure.layout.yaxis.title.text and "reported" in board.table.value

@@ -132,3 +132,117 @@ def test_learning_curves_use_the_benchmark(cell_bench):
     fig = plots.learning_curves(cell_bench, [best, cell_bench.space.to_string(cell_bench.archs[0])])
     line = fig.axes[0].lines[0]
     assert np.allclose(line.get_ydata(), cell_bench.val[cell_bench.index(best)].mean(axis=0))
+
+
+# -- issue 20: test data stays out of sight while searching; figures that read in full ----------
+
+def test_landscape_colours_by_validation_accuracy_unless_told(cell_bench):
+    """The landscape coloured every cell by its mean test accuracy by default: test data in sight
+    while searching. Now validation by default; test only when asked, labelled as reported."""
+    n = 64
+    frame = plots.landscape_frame(cell_bench)
+    fig = plots.landscape(cell_bench)
+    assert np.allclose(fig.axes[0].images[0].get_array(), frame["val_accuracy"].to_numpy().reshape(n, n))
+    assert "validation" in fig.axes[1].get_ylabel() and "test" not in fig.axes[1].get_ylabel()
+    reported = plots.landscape(cell_bench, metric="test_accuracy")
+    assert np.allclose(reported.axes[0].images[0].get_array(), frame["test_accuracy"].to_numpy().reshape(n, n))
+    assert "reported" in reported.axes[1].get_ylabel()
+
+
+def test_policy_curves_name_each_option_once_beside_the_panels(cell_bench):
+    """Six tiny legends repeated over the curves; now one figure legend, outside the axes, each
+    option in the same colour in every panel."""
+    policy = Reinforce()
+    trace = Trace(policy, lambda s: s.probabilities())
+    nt.run_search(policy, nt.TabularEvaluator(cell_bench), budget=20, progress=False, callback=trace)
+    fig = plots.policy_curves(policy_frame(trace))
+    assert all(ax.get_legend() is None for ax in fig.axes)
+    assert len(fig.legends) == 1
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == list(cell_bench.space.decisions[0][1])
+    colours = {ax.get_title(): [line.get_color() for line in ax.lines] for ax in fig.axes}
+    assert len({tuple(c) for c in colours.values()}) == 1       # the same colour for an option everywhere
+    fig.canvas.draw()
+    legend_box = fig.legends[0].get_window_extent()
+    assert all(legend_box.x0 >= ax.get_window_extent().x1 for ax in fig.axes)   # beside, never over, the curves
+
+
+def test_population_plot_shows_the_members_mean_accuracy_below_a_full_size_legend(cell_bench):
+    evo = RegularizedEvolution(population_size=8, sample_size=3)
+    trace = Trace(evo, lambda s: list(s.population))
+    nt.run_search(evo, nt.TabularEvaluator(cell_bench), budget=30, progress=False, callback=trace)
+    pop = population_frame(trace)
+    fig = plots.population_plot(pop, benchmark=cell_bench)
+    ax = fig.axes[0]
+    dashed = [line for line in ax.lines if line.get_label().startswith("median of the members' mean")][0]
+    truth = cell_bench.truth()
+    expected = [np.median([truth.iloc[cell_bench.index(cell_bench.space.parse(a))] for a in part["arch"]])
+                for _, part in pop.groupby("step")]
+    assert np.allclose(dashed.get_ydata(), expected)
+    legend = ax.get_legend()
+    assert legend.get_texts()[0].get_fontsize() >= 9
+    fig.canvas.draw()
+    assert legend.get_window_extent().y1 <= ax.get_window_extent().y0       # below the axes, not over the data
+    with pytest.raises(ValueError, match="not in 'mlp-mnist1d'"):
+        plots.population_plot(pop, benchmark="mlp-mnist1d")
+
+
+# -- the general helpers behind the lessons' figures --------------------------------------------
+
+def test_curves_draw_many_runs_as_a_mean_and_a_percentile_band():
+    x = np.arange(1, 21)
+    runs = np.random.default_rng(0).random((50, 20))
+    fig = plots.curves(x, {"random": runs, "formula": np.linspace(0, 1, 20)}, band=(10, 90),
+                       hlines={"optimum": 1.0}, xscale="log")
+    ax = fig.axes[0]
+    mean, formula, optimum = ax.lines
+    assert np.allclose(mean.get_ydata(), runs.mean(axis=0)) and mean.get_label() == "random: mean of 50"
+    assert np.allclose(formula.get_ydata(), np.linspace(0, 1, 20)) and optimum.get_ydata()[0] == 1.0
+    band = ax.collections[0].get_paths()[0].vertices[:, 1]
+    assert np.isclose(band.min(), np.percentile(runs, 10, axis=0).min())
+    assert ax.get_xscale() == "log" and _png(fig).startswith(b"\x89PNG")
+    with pytest.raises(ValueError, match=r"series\['random'\] must have 20 values"):
+        plots.curves(x, {"random": runs[:, :5]})
+    with pytest.raises(ValueError, match="band must be two percentiles"):
+        plots.curves(x, {"random": runs}, band=(90, 10))
+    with pytest.raises(ValueError, match="xscale must be 'linear' or 'log'"):
+        plots.curves(x, {"random": runs}, xscale="symlog")
+
+
+def test_histogram_counts_the_values_and_marks_lines(mlp_bench):
+    truth = mlp_bench.truth().to_numpy()
+    fig = plots.histogram(truth, bins=30, marks={"median": np.median(truth), "best": truth.max()})
+    ax = fig.axes[0]
+    assert sum(p.get_height() for p in ax.patches) == len(truth)
+    assert [line.get_xdata()[0] for line in ax.lines] == [np.median(truth), truth.max()]
+    overlaid = plots.histogram({"a": truth[:100], "b": truth[100:]}, log=True)
+    assert [t.get_text() for t in overlaid.axes[0].get_legend().get_texts()] == ["a", "b"]
+    assert overlaid.axes[0].get_yscale() == "log"
+    with pytest.raises(ValueError, match="values must be numbers"):
+        plots.histogram({"a": []})
+
+
+def test_heatmaps_print_each_value_on_one_colour_scale(mlp_bench):
+    space = mlp_bench.space
+    truth = mlp_bench.truth()
+    grids = {f"depth {d}": [[truth.iloc[mlp_bench.index(((w, a),) * d)] for a in space.activations]
+                            for w in space.widths] for d in (1, 2)}
+    fig = plots.heatmaps(grids, rows=space.widths, cols=space.activations, label="mean validation accuracy")
+    first = fig.axes[0]
+    assert f"{grids['depth 1'][0][0]:.3f}" in {t.get_text() for t in first.texts} and len(first.texts) == 9
+    assert first.images[0].get_clim() == fig.axes[1].images[0].get_clim()
+    assert fig.axes[-1].get_ylabel() == "mean validation accuracy"
+    with pytest.raises(ValueError, match=r"grids\['x'\] must be 3 x 3"):
+        plots.heatmaps({"x": [[1, 2]]}, rows=space.widths, cols=space.activations)
+
+
+def test_interval_bars_show_summarize_best_first(cell_bench):
+    runs = compare({"random": nt.RandomSearch(), "evolution": RegularizedEvolution()},
+                   nt.TabularEvaluator(cell_bench), budget=30, seeds=range(6))
+    summary = nt.compare.summarize(runs, 30)
+    ax = plots.interval_bars(summary, "val_regret").axes[0]
+    best_first = summary.sort_values("val_regret")
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(best_first["strategy"])
+    assert np.allclose([p.get_width() for p in ax.patches], 100 * best_first["val_regret"])
+    assert any(t.get_text().strip() == "baseline" for t in ax.texts)
+    with pytest.raises(ValueError, match="summary lacks the columns of summarize"):
+        plots.interval_bars(runs)

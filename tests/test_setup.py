@@ -57,3 +57,45 @@ def test_make_lab_serves_jupyterlab_on_localhost_with_a_token(tmp_path):
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
+
+
+# -- PyTorch's CPU build by default (issue 20) -----------------------------------------------------
+
+def _make(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["make", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.skipif(not shutil.which("make"), reason="needs make")
+def test_on_linux_a_venv_without_torch_gets_the_cpu_build_by_default(tmp_path):
+    """Dry run on a fresh venv: pip is asked for torch from PyTorch's CPU index on Linux, not PyPI's
+    CUDA build; elsewhere PyPI's torch is already the CPU build."""
+    plan = _make("-n", f"VENV={tmp_path / 'venv'}", "lab").stdout
+    install = next(line for line in plan.splitlines() if "pip install torch" in line)
+    assert "import torch" in install  # only where the venv has no torch
+    if os.uname().sysname == "Linux":
+        assert install.endswith("pip install torch --index-url https://download.pytorch.org/whl/cpu")
+    assert plan.index("pip install torch") < plan.index("pip install -e .")
+
+
+WHEELS = Path("/opt/wheels")
+
+
+@pytest.mark.skipif(not shutil.which("make") or not list(WHEELS.glob("torch-2.13.0+cpu-*.whl")),
+                    reason="needs make and the local CPU wheel of torch 2.13.0 (this machine's)")
+def test_the_torch_step_installs_a_cpu_build_once_and_keeps_an_existing_torch(tmp_path):
+    """The same step with this machine's local wheel (PyTorch's index is out of reach here): a fresh
+    venv gets torch's CPU build and no NVIDIA libraries; run again on a venv that has torch, it
+    installs nothing."""
+    venv = tmp_path / "venv"
+    first = _make(f"VENV={venv}", f"{venv}/.torch", "TORCH_SOURCE=torch==2.13.0")
+    assert first.returncode == 0, first.stderr[-2000:]
+    version = subprocess.run([venv / "bin/python", "-c", "import torch; print(torch.__version__)"],
+                             capture_output=True, text=True).stdout.strip()
+    assert version.endswith("+cpu"), version
+    packages = subprocess.run([venv / "bin/python", "-m", "pip", "list"], capture_output=True, text=True).stdout
+    assert "nvidia" not in packages.lower()
+    (venv / ".torch").unlink()
+    # a pip install with this flag would fail: success means the step saw torch and installed nothing
+    again = _make(f"VENV={venv}", f"{venv}/.torch", "TORCH_SOURCE=--no-such-pip-flag")
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert (venv / ".torch").exists()

@@ -9,6 +9,7 @@ In a lesson notebook:
 
 `check()` says correct / incorrect / not attempted, never shows the expected value, compares
 numbers with a tolerance and turns an exception raised by your code into a friendly message.
+`progress()` shows which exercises of which lessons you have passed.
 """
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ import importlib
 import pkgutil
 
 from ._checking import ____, Exercise, Hint, Incorrect, NotAttempted, Result, answered, same
+from ._progress import progress
 
 __all__ = ["____", "Exercise", "Hint", "Incorrect", "NotAttempted", "Result", "answered", "same",
-           "lessons", "exercises_of"]
+           "lessons", "exercises_of", "progress"]
 
 
 def lessons() -> list[str]:

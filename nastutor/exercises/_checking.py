@@ -24,7 +24,16 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-__all__ = ["____", "Exercise", "Incorrect", "NotAttempted", "Result", "Hint", "same", "answered", "returned", "must_be_function"]
+__all__ = ["____", "Exercise", "Incorrect", "NotAttempted", "Result", "Hint", "same", "answered", "returned",
+           "must_be_function", "number", "numbers", "refuse_rounded", "RTOL", "ATOL"]
+
+#: Tolerances for "the same number". A float32 result (PyTorch's default, e.g.
+#: `(pred == y).float().mean().item()`) carries a relative error of about 1e-7, and a few float32
+#: operations a few times that: RTOL accepts them with room to spare, and is still far below the
+#: smallest difference between a right answer and a wrong one the checkers meet (1e-4 and more).
+#: ATOL is for answers that should be 0 (a regret, a gradient with no advantage).
+RTOL = 1e-5
+ATOL = 1e-6
 
 
 class _Placeholder:
@@ -112,40 +121,159 @@ class Hint:
         return f"**{self.title}:** {self.text}"
 
 
-def same(answer: Any, expected: Any, *, rel: float = 1e-6, abs: float = 1e-9, what: str = "your answer") -> None:
+def _kind(value: Any) -> str:
+    """The name of `value`'s type, as a learner would read it."""
+    return "None" if value is None else type(value).__name__
+
+
+def number(value: Any, what: str = "your answer") -> float:
+    """`value` as a float, or `Incorrect` naming what it is instead: a string (even "0.5"), a bool,
+    None, a list, an array of several numbers are not a number. A NumPy scalar, a 0-d array or a
+    one-element PyTorch tensor (`.mean()` of a tensor) are numbers. NaN is refused, kindly.
+
+        >>> number(0.5), number(np.float32(0.25))
+        (0.5, 0.25)
+        >>> try:
+        ...     number("0.5", "`seed_std`")
+        ... except Incorrect as e:
+        ...     print(e)
+        `seed_std` returned the string '0.5': return the number itself (a string is not a number, even when it holds digits)
+    """
+    if isinstance(value, _Placeholder):
+        raise NotAttempted("replace the ____ placeholder with your answer")
+    if isinstance(value, (bool, np.bool_)):
+        raise Incorrect(f"{what} is {value}, a bool (True/False): it should be a number")
+    if isinstance(value, (str, bytes)):
+        raise Incorrect(f"{what} returned the string {value[:40]!r}: return the number itself "
+                        "(a string is not a number, even when it holds digits)")
+    if isinstance(value, Number) and not isinstance(value, complex):
+        out = float(value)
+    elif type(value).__name__ == "Tensor" or isinstance(value, np.ndarray):
+        if getattr(value, "ndim", None) != 0 and np.prod(getattr(value, "shape", ())) != 1:
+            raise Incorrect(f"{what} should be one number, got {_kind(value)} of shape {tuple(value.shape)}")
+        if str(value.dtype).endswith("bool"):
+            raise Incorrect(f"{what} is a bool (True/False): it should be a number")
+        out = float(value.item())
+    else:
+        raise Incorrect(f"{what} should be a number, got {_kind(value)}")
+    if math.isnan(out):
+        raise Incorrect(f"{what} is NaN (not a number): something divided 0 by 0, or took the mean or the "
+                        "standard deviation of an empty selection; print the intermediate values to find it")
+    return out
+
+
+def numbers(value: Any, what: str = "your answer") -> np.ndarray:
+    """`value` (a list, tuple, array or tensor of numbers) as a float array, or `Incorrect` when it
+    holds strings or bools (`np.asarray(["0.5"], dtype=float)` would quietly convert them).
+
+        >>> numbers([1, 2.5]).tolist()
+        [1.0, 2.5]
+    """
+    if isinstance(value, _Placeholder):
+        raise NotAttempted("replace the ____ placeholder with your answer")
+    if isinstance(value, (str, bytes, Number, bool, np.bool_)) or value is None:
+        raise Incorrect(f"{what} should be a sequence of numbers, got {_kind(value)}")
+    if type(value).__name__ == "Tensor":
+        value = value.detach().cpu().numpy()
+    try:
+        raw = np.asarray(value)
+    except (TypeError, ValueError):
+        raise Incorrect(f"{what} should be a sequence of numbers, got {_kind(value)}") from None
+    if raw.dtype.kind in "USO" and any(isinstance(v, (str, bytes)) for v in raw.ravel()):
+        raise Incorrect(f"{what} holds strings: return numbers (a string is not a number, even when it holds digits)")
+    if raw.dtype.kind == "b":
+        raise Incorrect(f"{what} holds bools (True/False): it should hold numbers")
+    try:
+        return np.asarray(raw, dtype=float)
+    except (TypeError, ValueError):
+        raise Incorrect(f"{what} should be a sequence of numbers, got {_kind(value)}") from None
+
+
+def _rounded(value: float, expected: float) -> int | None:
+    """The number of decimals (1 to 4) to which `value` is `expected` rounded, if it is (0 does
+    not count: it is more likely a wrong answer than a rounded one)."""
+    for decimals in range(1, 5):
+        if value != 0 and value == round(expected, decimals) and not math.isclose(value, expected, rel_tol=RTOL, abs_tol=ATOL):
+            return decimals
+    return None
+
+
+def refuse_rounded(value: float, expected: float, what: str = "your answer") -> None:
+    """Raise `Incorrect` when `value` is `expected` rounded to 1 to 4 decimals: a nearly right answer
+    whose cause the message names.
+
+        >>> try:
+        ...     refuse_rounded(0.667, 2 / 3)
+        ... except Incorrect as e:
+        ...     print(e)
+        your answer looks rounded to 3 decimals: return the full value (round only when you print it)
+    """
+    decimals = _rounded(value, expected)
+    if decimals is not None:
+        raise Incorrect(f"{what} looks rounded to {decimals} decimal{'s' if decimals != 1 else ''}: "
+                        "return the full value (round only when you print it)")
+
+
+def same(answer: Any, expected: Any, *, rel: float = RTOL, abs: float = ATOL, what: str = "your answer") -> None:
     """Raise `Incorrect` unless `answer` equals `expected`: numbers within a relative or absolute
-    tolerance, arrays element-wise, sequences item by item, anything else with `==`. The message
-    never contains the expected value."""
+    tolerance (wide enough for float32 arithmetic), arrays element-wise, sequences item by item,
+    anything else with `==`. A string or a bool is not a number. The message never contains the
+    expected value; it names a rounded answer or a NaN as such.
+
+        >>> same(np.float32(2 / 3), 2 / 3)          # float32 arithmetic is accepted
+        >>> try:
+        ...     same(0.67, 2 / 3, what="`accuracy`")
+        ... except Incorrect as e:
+        ...     print(e)
+        `accuracy` looks rounded to 2 decimals: return the full value (round only when you print it)
+    """
     if isinstance(answer, _Placeholder):
         raise NotAttempted("replace the ____ placeholder with your answer")
-    if isinstance(expected, bool) or isinstance(answer, bool):
-        if answer is not expected and answer != expected:
+    if isinstance(expected, (bool, np.bool_)):
+        if not isinstance(answer, (bool, np.bool_)):
+            raise Incorrect(f"{what} should be True or False, got {_kind(answer)}")
+        if bool(answer) != bool(expected):
             raise Incorrect(f"{what} is not right: think again about whether it holds")
         return
     if isinstance(expected, Number):
-        if not isinstance(answer, Number) and not (isinstance(answer, np.ndarray) and answer.shape == ()):
-            raise Incorrect(f"{what} should be a number, got {type(answer).__name__}")
-        value = float(answer)
-        if math.isnan(value) or not math.isclose(value, float(expected), rel_tol=rel, abs_tol=abs):
-            side = "too large" if value > float(expected) else "too small" if value < float(expected) else "not a number"
-            raise Incorrect(f"{what} is {side}")
+        value = number(answer, what)
+        want = float(expected)
+        if not math.isclose(value, want, rel_tol=rel, abs_tol=abs):
+            refuse_rounded(value, want, what)
+            raise Incorrect(f"{what} is {'too large' if value > want else 'too small'}")
         return
     if isinstance(expected, np.ndarray) or (isinstance(expected, (list, tuple)) and expected
                                             and all(isinstance(v, Number) for v in expected)):
-        try:
-            got = np.asarray(answer, dtype=float)
-        except (TypeError, ValueError):
-            raise Incorrect(f"{what} should be a sequence of numbers, got {type(answer).__name__}") from None
+        got = numbers(answer, what)
         want = np.asarray(expected, dtype=float)
         if got.shape != want.shape:
             raise Incorrect(f"{what} has shape {got.shape}; expected {len(want)} values" if want.ndim == 1
                             else f"{what} has the wrong shape {got.shape}")
+        if np.any(np.isnan(got) & ~np.isnan(want)):
+            raise Incorrect(f"{what} holds NaN (not a number): something divided 0 by 0, or averaged an empty "
+                            "selection")
         if not np.allclose(got, want, rtol=rel, atol=abs, equal_nan=True):
             bad = int(np.sum(~np.isclose(got, want, rtol=rel, atol=abs, equal_nan=True)))
+            if any(np.array_equal(got, np.round(want, d)) for d in range(1, 5)):
+                raise Incorrect(f"{what} looks rounded: return the full values (round only when you print them)")
             raise Incorrect(f"{what}: {bad} of {want.size} values are off")
         return
     if answer != expected:
         raise Incorrect(f"{what} is not the expected {type(expected).__name__}")
+
+
+def hint_list(hint: str | Sequence[str]) -> list[str]:
+    """The hints of an exercise, first to last: a list as given, or a text whose paragraphs
+    (separated by a blank line; lines within one are joined) are the hints, so that hints read
+    as prose in the exercise module.
+
+    >>> hint_list("First, look at\\n    the data.\\n\\nThen `sort` it.")
+    ['First, look at the data.', 'Then `sort` it.']
+    """
+    if isinstance(hint, str):
+        paragraphs = textwrap.dedent(hint).strip().split("\n\n")
+        return [" ".join(line.strip() for line in p.strip().splitlines()) for p in paragraphs]
+    return list(hint)
 
 
 class Exercise:
@@ -163,7 +291,7 @@ class Exercise:
     def __init__(self, name: str, *, var: str, hint: str | Sequence[str],
                  expected: Callable[[], Any] | None = None, checker: Callable[[Any], None] | None = None,
                  reference: Callable[[], Any] | None = None, solution: str | None = None,
-                 rel: float = 1e-6, abs: float = 1e-9):
+                 rel: float = RTOL, abs: float = ATOL):
         if (expected is None) == (checker is None):
             raise ValueError("give an exercise exactly one of `expected` or `checker`")
         if reference is None and expected is None:
@@ -171,12 +299,16 @@ class Exercise:
         if expected is not None and solution is None:
             raise ValueError("an exercise with an expected value needs `solution` code that computes it")
         self.name, self.var = name, var
-        self.hints = [hint] if isinstance(hint, str) else list(hint)
+        self.hints = hint_list(hint)
         self._expected, self._checker = expected, checker
         self._reference = reference if reference is not None else expected
         self._solution = solution
         self.rel, self.abs = rel, abs
         self._hints_shown = 0
+        module = str(inspect.currentframe().f_back.f_globals.get("__name__", ""))   # the lesson defining it
+        lesson = module.rsplit(".", 1)[-1]
+        #: "lesson04" for an exercise of nastutor.exercises.lesson04; None elsewhere (not recorded)
+        self.lesson = lesson if module.startswith("nastutor.exercises.lesson") else None
 
     @property
     def reference(self) -> Any:
@@ -219,6 +351,10 @@ class Exercise:
             where = _learner_line(e)
             return Result(self.name, "incorrect",
                           f"your code raised {type(e).__name__}: {e}{where}. Fix it, run its cell, and check again.")
+        if self.lesson is not None:
+            from ._progress import record                # progress(): which exercises are passed
+
+            record(self.lesson, self.name)
         return Result(self.name, "correct", "well done.")
 
     def hint(self) -> Hint:

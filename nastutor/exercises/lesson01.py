@@ -12,7 +12,9 @@ import numpy as np
 from ..data import load_dataset
 from ..spaces import MLPSpace
 from ..training import TrainConfig, accuracy, train
-from ._checking import ____, Exercise, Incorrect, returned as _returned, must_be_function as _callable
+from ._checking import (
+    ATOL, RTOL, ____, Exercise, Incorrect, number as _number, returned as _returned,
+    must_be_function as _callable, refuse_rounded as _refuse_rounded)
 from ._shared import benchmark as _benchmark
 
 __all__ = ["____", "q1", "q2", "q3"]
@@ -60,10 +62,14 @@ def choose(frame):
 
 q1 = Exercise(
     "q1", var="choose", checker=_check_choose, reference=lambda: choose,
-    hint=["The frame has one row per architecture; the search may only look at the `val_accuracy` column.",
-          "`frame['val_accuracy'].idxmax()` gives the *index label* of the best row; "
-          "look that row up with `frame.loc[...]` and return its `arch`.",
-          "`return frame.loc[frame['val_accuracy'].idxmax(), 'arch']`"])
+    hint="""
+The frame has one row per architecture; the search may only look at the `val_accuracy` column.
+
+`frame['val_accuracy'].idxmax()` gives the *index label* of the best row; look that row up with
+`frame.loc[...]` and return its `arch`.
+
+`return frame.loc[frame['val_accuracy'].idxmax(), 'arch']`
+""")
 
 
 # -- q2: the noise of a training seed -------------------------------------------------------
@@ -84,21 +90,21 @@ def _check_seed_std(seed_std) -> None:
     for name, archs in _Q2_ARCHS.items():
         bench = _benchmark(name)
         for arch in archs:
-            got = _returned(seed_std(bench, arch), "`seed_std`")
-            try:
-                value = float(got)
-            except (TypeError, ValueError):
-                raise Incorrect(f"`seed_std` should return one number, got {type(got).__name__}") from None
+            value = _number(_returned(seed_std(bench, arch), "`seed_std`"), "`seed_std`")
             i = bench.index(bench.space.parse(arch))
             want = _true_seed_std(bench, arch)
-            if np.isclose(value, want, rtol=1e-6, atol=1e-12):
+            if np.isclose(value, want, rtol=RTOL, atol=ATOL):
                 continue
             final = bench.val[i, :, -1]
-            if np.isclose(value, np.std(final, ddof=0), rtol=1e-6, atol=1e-12):
+            if np.isclose(value, np.std(final, ddof=0), rtol=RTOL, atol=ATOL):
                 raise Incorrect("that is the population standard deviation (ddof=0); with only a few seeds, "
                                 "use the sample standard deviation, ddof=1")
-            if np.isclose(value, np.std(bench.test[i, :, -1], ddof=1), rtol=1e-6, atol=1e-12):
+            if np.isclose(value, np.std(bench.test[i, :, -1], ddof=1), rtol=RTOL, atol=ATOL):
                 raise Incorrect("that is the spread of the *test* accuracy; use the validation accuracy")
+            if np.isclose(value, 100 * want, rtol=RTOL, atol=ATOL):
+                raise Incorrect("that is in percentage points; give the standard deviation of the accuracies "
+                                "as they are stored, fractions from 0 to 1")
+            _refuse_rounded(value, want, f"for {arch!r} in {name!r} your standard deviation")
             raise Incorrect(f"for {arch!r} in {name!r} your standard deviation is "
                             f"{'too large' if value > want else 'too small'}: take the final epoch "
                             f"of each seed, then the standard deviation across the seeds")
@@ -114,10 +120,16 @@ def seed_std(bench, arch):
 
 q2 = Exercise(
     "q2", var="seed_std", checker=_check_seed_std, reference=lambda: seed_std,
-    hint=["`bench.space.parse(arch)` turns the string into an architecture; `bench.index(...)` gives its row "
-          "in the arrays. `bench.val` has shape (architectures, seeds, epochs).",
-          "`bench.val[i, :, -1]` is the final-epoch validation accuracy of row `i`, one number per seed.",
-          "`np.std(values, ddof=1)` is the sample standard deviation."])
+    hint="""
+`bench.space.parse(arch)` turns the string into an architecture; `bench.index(...)` gives its row in
+the arrays. `bench.val` has shape (architectures, seeds, epochs).
+
+With `i = bench.index(bench.space.parse(arch))`, `bench.val[i, :, -1]` is the final-epoch validation
+accuracy of that row, one number per seed.
+
+`final = bench.val[bench.index(bench.space.parse(arch)), :, -1]`, then `np.std(final, ddof=1)` is
+the sample standard deviation of those numbers.
+""")
 
 
 # -- q3: score on held-out data ---------------------------------------------------------------
@@ -136,14 +148,11 @@ def _check_val_accuracy(val_accuracy) -> None:
     _callable(val_accuracy, "val_accuracy")
     for dataset in ("mnist1d", "random-labels"):
         model, data = _trained(dataset)
-        got = _returned(val_accuracy(model, data), "`val_accuracy`")
-        try:
-            value = float(got)
-        except (TypeError, ValueError):
-            raise Incorrect(f"`val_accuracy` should return one number, got {type(got).__name__}") from None
+        value = _number(_returned(val_accuracy(model, data), "`val_accuracy`"), "`val_accuracy`")
         want = accuracy(model, data.x_val, data.y_val)
-        if np.isclose(value, want, rtol=1e-9, atol=1e-9):
+        if np.isclose(value, want, rtol=RTOL, atol=ATOL):      # float32 arithmetic is fine
             continue
+        _refuse_rounded(value, want, f"on the {dataset!r} data your accuracy")
         if np.isclose(value, 100 * want):
             raise Incorrect("give accuracy as a fraction from 0 to 1, not a percentage")
         if np.isclose(value, accuracy(model, data.x_train, data.y_train)):
@@ -170,8 +179,13 @@ def val_accuracy(model, data):
 
 q3 = Exercise(
     "q3", var="val_accuracy", checker=_check_val_accuracy, reference=lambda: val_accuracy,
-    hint=["Turn `data.x_val` into a tensor with `torch.tensor`, run the model on it inside "
-          "`with torch.no_grad():`, and compare the predicted classes with `data.y_val`.",
-          "The model outputs one score per class; the prediction is `scores.argmax(dim=1)`. "
-          "`.numpy()` turns it back into a NumPy array.",
-          "`return float((predicted == data.y_val).mean())`"])
+    hint="""
+Turn `data.x_val` into a tensor with `torch.tensor`, run the model on it inside `with
+torch.no_grad():`, and compare the predicted classes with `data.y_val`.
+
+The model outputs one score per class: with `scores = model(torch.tensor(data.x_val))`, the
+prediction is `scores.argmax(dim=1)`; `.numpy()` turns it back into a NumPy array.
+
+`predicted = model(torch.tensor(data.x_val)).argmax(dim=1).numpy()`, then `return float((predicted
+== data.y_val).mean())`
+""")

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..spaces import ACTIVATIONS, CellSpace, MLPSpace
 from ._checking import ____, Exercise, Incorrect, returned as _returned, must_be_function as _callable
+from ._code import forbid as _forbid
 
 __all__ = ["____", "q1", "q2", "q3"]
 
@@ -31,6 +32,7 @@ def _mlp_space_size(n_widths: int, n_activations: int, max_depth: int) -> int:
 
 def _check_space_size(space_size) -> None:
     _callable(space_size, "space_size")
+    _forbid(space_size, {"MLPSpace": "nt.MLPSpace"}, "count the architectures")
     for case in _Q1_CASES:
         got = _returned(space_size(*case), "`space_size`")
         if not isinstance(got, Number) or isinstance(got, bool):
@@ -52,10 +54,14 @@ def space_size(n_widths, n_activations, max_depth):
 
 q1 = Exercise(
     "q1", var="space_size", checker=_check_space_size, reference=lambda: space_size,
-    hint=["Count the networks of each depth separately, then add the counts up.",
-          "A network of depth d makes d independent layer choices, and each layer has "
-          "n_widths * n_activations options.",
-          "`sum((n_widths * n_activations) ** d for d in range(1, max_depth + 1))`"])
+    hint="""
+Count the networks of each depth separately, then add the counts up.
+
+A network of depth d makes d independent layer choices, and each layer has n_widths * n_activations
+options.
+
+`sum((n_widths * n_activations) ** d for d in range(1, max_depth + 1))`
+""")
 
 
 # -- q2: mutate an MLP --------------------------------------------------------------------------
@@ -76,6 +82,8 @@ def _q2_archs(space):
 
 def _check_mutate(mutate) -> None:
     _callable(mutate, "mutate")
+    _forbid(mutate, {"neighbors": "space.neighbors", "mutate": "space.mutate"},
+            "list the neighbours and pick one")
     tries = 600
     for space in _q2_spaces():
         for arch in _q2_archs(space):
@@ -121,14 +129,20 @@ def mutate(arch, rng, space):
 
 q2 = Exercise(
     "q2", var="mutate", checker=_check_mutate, reference=lambda: mutate,
-    hint=["List every architecture one change away from `arch`, then pick one of them at random. "
-          "An architecture is a tuple of (width, activation) tuples; build new tuples with slicing, "
-          "e.g. `arch[:i] + ((w, activation),) + arch[i + 1:]`.",
-          "The changes: for each layer, every other width and every other activation; if "
-          "`len(arch) < space.max_depth`, every (width, activation) layer appended at the end; "
-          "if `len(arch) > 1`, removing any one layer.",
-          "Pick with `options[rng.integers(len(options))]`: `rng.choice(options)` would turn the "
-          "tuples into a NumPy array."])
+    hint="""
+List every architecture one change away from `arch`, then pick one of them at random. An
+architecture is a tuple of (width, activation) tuples; build new tuples with slicing, e.g.
+`[arch[:i] + ((w, activation),) + arch[i + 1:] for i, (width, activation) in enumerate(arch) for w
+in space.widths if w != width]` lists every change of one layer's width.
+
+The changes: for each layer, every other width and every other activation; if `len(arch) <
+space.max_depth`, every (width, activation) layer appended at the end; if `len(arch) > 1`, removing
+any one layer.
+
+Collect the changes in a list, `options = []`, then pick one with
+`options[rng.integers(len(options))]`: `rng.choice(options)` would turn the tuples into a NumPy
+array.
+""")
 
 
 # -- q3: distinct functions among cells --------------------------------------------------------
@@ -174,7 +188,11 @@ def distinct_functions(cells):
 
 q3 = Exercise(
     "q3", var="distinct_functions", checker=_check_distinct, reference=lambda: distinct_functions,
-    hint=["`space.parse(text)` reads a cell string; `space.canonical(arch)` gives the one representative "
-          "of all cells that compute the same function.",
-          "Put the canonical forms in a `set` and count it.",
-          "`return len({space.canonical(space.parse(text)) for text in cells})`"])
+    hint="""
+`cell_space.parse(cells[0])` reads the first cell string; `cell_space.canonical(...)` of that gives
+the one representative of all cells that compute the same function.
+
+Put the canonical forms in a `set` and count it.
+
+`return len({cell_space.canonical(cell_space.parse(text)) for text in cells})`
+""")

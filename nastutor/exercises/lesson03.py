@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from ._checking import ____, Exercise, Incorrect, same, returned as _returned, must_be_function as _callable
+from ._checking import ____, Exercise, Incorrect, number, same, returned as _returned, must_be_function as _callable
+from ._code import forbid as _forbid
 from ._shared import benchmark as _benchmark
 
 __all__ = ["____", "q1", "q2", "q3"]
@@ -35,16 +36,17 @@ def _tau_cases():
 
 def _check_kendall(learner) -> None:
     _callable(learner, "kendall_tau")
+    _forbid(learner, {"kendalltau": "scipy.stats.kendalltau", "weightedtau": "scipy.stats.weightedtau",
+                      "corr": "pandas' `.corr(method='kendall')`"}, "compute Kendall's tau")
     wrong_ties = 0
     for x, y, ties in _tau_cases():
         got = _returned(learner(x.copy(), y.copy()), "`kendall_tau`")
         want = float(stats.kendalltau(x, y).statistic)
         if not ties:
-            same(got, want, rel=1e-9, abs=1e-9,
-                 what=f"on {len(x)} values without ties, your tau")
+            same(got, want, what=f"on {len(x)} values without ties, your tau")
         else:
             try:
-                same(got, want, rel=1e-9, abs=1e-9, what="with ties")
+                same(got, want, what="with ties")
             except Incorrect:
                 wrong_ties += 1
     if wrong_ties:
@@ -63,12 +65,16 @@ def kendall_tau(x, y):
 
 q1 = Exercise(
     "q1", var="kendall_tau", checker=_check_kendall, reference=lambda: kendall_tau,
-    hint=["Look at every pair i < j once: `np.triu_indices(len(x), k=1)` gives their indices. "
-          "A pair is concordant when x and y order it the same way, discordant when opposite.",
-          "`np.sign(x[i] - x[j]) * np.sign(y[i] - y[j])` is +1 for a concordant pair, -1 for a "
-          "discordant one and 0 when either is tied; its sum is C - D.",
-          "tau-b divides C - D by sqrt(n_x * n_y), where n_x = pairs not tied in x = "
-          "np.sum(np.sign(x[i] - x[j]) ** 2), and n_y likewise. Without ties both are n(n-1)/2."])
+    hint="""
+Look at every pair i < j once: `i, j = np.triu_indices(len(x), k=1)` gives their indices. A pair is
+concordant when x and y order it the same way, discordant when opposite.
+
+With `i, j = np.triu_indices(len(x), k=1)`, `np.sign(x[i] - x[j]) * np.sign(y[i] - y[j])` is +1 for
+a concordant pair, -1 for a discordant one and 0 when either is tied; its sum is C - D.
+
+tau-b divides C - D by sqrt(n_x * n_y), where n_x = pairs not tied in x = np.sum(np.sign(x[i] -
+x[j]) ** 2), and n_y likewise. Without ties both are n(n-1)/2.
+""")
 
 
 # -- q2: the fraction of training time a lower fidelity saves -----------------------------------
@@ -78,14 +84,17 @@ def _check_saved(learner) -> None:
     for name in ("cell-mnist1d", "mlp-mnist1d"):
         bench = _benchmark(name)
         for e in sorted({1, 2, bench.epochs // 3, bench.epochs // 2, bench.epochs - 1, bench.epochs}):
-            got = _returned(learner(bench, e), "`fraction_saved`")
-            if isinstance(got, (int, float, np.number)) and not -1e-9 <= float(got) <= 1 + 1e-9:
-                raise Incorrect(f"`fraction_saved(bench, {e})` on {name} is {float(got):.3f}: a fraction "
+            got = number(_returned(learner(bench, e), "`fraction_saved`"), "`fraction_saved`")
+            if not -1e-6 <= got <= 1 + 1e-6:
+                raise Incorrect(f"`fraction_saved(bench, {e})` on {name} is {got:.3f}: a fraction "
                                 "of time saved lies between 0 and 1")
-            if e == bench.epochs and isinstance(got, (int, float, np.number)) and abs(float(got)) > 1e-9:
+            if e == bench.epochs and abs(got) > 1e-6:
                 raise Incorrect("training every epoch saves nothing: at e = bench.epochs the answer is 0")
-            same(got, fraction_saved(bench, e), rel=1e-6,
-                 what=f"`fraction_saved(bench, {e})` on {name}")
+            want = fraction_saved(bench, e)
+            if e < bench.epochs and np.isclose(got, 1 - want):
+                raise Incorrect(f"`fraction_saved(bench, {e})` on {name} is the fraction of the time *spent* "
+                                "(e epochs over all of them); the fraction *saved* is 1 minus that")
+            same(got, want, what=f"`fraction_saved(bench, {e})` on {name}")
 
 
 def fraction_saved(bench, e):
@@ -97,11 +106,15 @@ def fraction_saved(bench, e):
 
 q2 = Exercise(
     "q2", var="fraction_saved", checker=_check_saved, reference=lambda: fraction_saved,
-    hint=["Epochs do not all take the same time, so 1 - e / bench.epochs is only an approximation: "
-          "use the recorded seconds.",
-          "`bench.cumulative_seconds[:, :, e - 1]` holds, for every architecture and seed, the seconds "
-          "of its first e epochs; `[:, :, -1]` the seconds of full training.",
-          "Sum each over all architectures and seeds; the fraction saved is 1 - spent / full."])
+    hint="""
+Epochs do not all take the same time, so 1 - e / bench.epochs is only an approximation: use the
+recorded seconds.
+
+`bench.cumulative_seconds[:, :, e - 1]` holds, for every architecture and seed, the seconds of its
+first e epochs; `[:, :, -1]` the seconds of full training.
+
+Sum each over all architectures and seeds; the fraction saved is 1 - spent / full.
+""")
 
 
 # -- q3: the cheapest fidelity that ranks well ------------------------------------------------
@@ -125,9 +138,14 @@ for e in range(1, bench.epochs + 1):
     if tau >= 0.8:
         smallest_epochs = e
         break""",
-    hint=["For each e from 1 to bench.epochs, rank the architectures by their validation accuracy "
-          "after e epochs (mean over the 3 seeds) and compare with the ranking after all epochs.",
-          "`bench.val[:, :, e - 1].mean(axis=1)` is one number per architecture; "
-          "`stats.kendalltau(a, b).statistic` (or your `kendall_tau`) compares two such arrays.",
-          "Stop at the first e whose tau is at least 0.8; the curve is not monotone, so do not "
-          "search it by bisection."])
+    hint="""
+For each e from 1 to bench.epochs, rank the architectures by their validation accuracy after e
+epochs (mean over the 3 seeds) and compare with the ranking after all epochs.
+
+For `e = 1`, `bench.val[:, :, e - 1].mean(axis=1)` is one number per architecture;
+`stats.kendalltau(bench.val[:, :, e - 1].mean(axis=1), final).statistic` (or your `kendall_tau`)
+compares it with the ground truth.
+
+Stop at the first e whose tau is at least 0.8; the curve is not monotone, so do not search it by
+bisection.
+""")

@@ -11,7 +11,8 @@ from ..compare import regret_frame
 from ..search import run_search
 from ..strategies import GridSearch, RandomSearch, RegularizedEvolution, Strategy
 from ._checking import (
-    ____, Exercise, Incorrect, answered, same, returned as _returned, must_be_function as _callable)
+    ____, Exercise, Incorrect, answered, numbers, same, returned as _returned, must_be_function as _callable)
+from ._code import forbid as _forbid, own_strategy as _own_strategy
 from ._shared import chi2_ok as _chi2_ok, evaluator as _evaluator
 
 __all__ = ["____", "q1", "q2", "q3"]
@@ -33,12 +34,39 @@ def _draws(strategy: Strategy, space, seed: int, n: int) -> list:
     return out
 
 
+#: Draws per architecture in the coverage test: with K architectures and 25 K uniform draws, a
+#: correct sampler misses one of them with probability about K e^-25 (below 1e-7).
+_DRAWS_PER_ARCH = 25
+
+
+def _coverage(strategy: Strategy, space, name: str) -> None:
+    """Every architecture of `space` is drawn, and equally often (a chi-squared test over all of
+    them): the test a sampler that never draws some architecture, or favours some, fails."""
+    archs = list(space.enumerate())
+    index = {arch: k for k, arch in enumerate(archs)}
+    draws = _draws(strategy, space, 123, _DRAWS_PER_ARCH * len(archs))
+    counts = np.bincount([index[arch] for arch in draws], minlength=len(archs))
+    never = [archs[k] for k in np.flatnonzero(counts == 0)]
+    if never:
+        last = " (among them the last one `space.enumerate()` yields: an off-by-one?)" if counts[-1] == 0 else ""
+        raise Incorrect(f"in {len(draws)} draws from {name}'s space of {len(archs)} architectures, {len(never)} "
+                        f"never appeared{last}, e.g. {space.to_string(never[0])!r}: every architecture must be "
+                        "possible. Remember that `self.rng.integers(n)` draws from 0 to n - 1, n excluded")
+    if not _chi2_ok(counts, np.full(len(archs), 1 / len(archs))):
+        raise Incorrect(f"in {len(draws)} draws from {name}'s space, some architectures came up far more often "
+                        f"than others (from {counts.min()} to {counts.max()} times, where a uniform draw gives "
+                        f"about {_DRAWS_PER_ARCH} each): give every architecture the same chance")
+
+
 def _check_strategy(cls) -> None:
     answered(cls)
     strategy = cls()  # the learner's constructor; an exception becomes a friendly message
     if not isinstance(strategy, Strategy):
         raise Incorrect("`MyRandomSearch` should be a class that subclasses `nt.Strategy`: "
                         "`class MyRandomSearch(nt.Strategy):`")
+    _own_strategy(strategy, "MyRandomSearch")
+    _forbid(type(strategy), {"sample": "space.sample", "RandomSearch": "nt.RandomSearch"},
+            "draw the architecture")
     for name in ("cell-mnist1d", "mlp-mnist1d"):
         ev = _evaluator(name)
         space = ev.space
@@ -73,6 +101,8 @@ def _check_strategy(cls) -> None:
             raise Incorrect(f"on CellSpace the operations on {options_name} are not equally frequent "
                             f"({', '.join(f'{op}: {c}' for op, c in zip(options, counts))} in 4000 draws): "
                             "draw from all 4096 cells, not only from a subset such as `space.unique`")
+    _coverage(strategy, mlp, "mlp-mnist1d")
+    _coverage(strategy, cell, "cell-mnist1d")
 
 
 class MyRandomSearch(Strategy):
@@ -95,12 +125,16 @@ q1 = Exercise(
 
     def ask(self):
         return self.archs[int(self.rng.integers(len(self.archs)))]''',
-    hint=["`nt.Strategy.setup(space, seed, max_epochs)` stores `self.space` and a NumPy generator "
-          "`self.rng` made from the seed: take every random number from `self.rng`.",
-          "Choosing each decision uniformly (depth, then each layer) is not uniform over "
-          "architectures: MLPSpace has 9 one-layer MLPs but 729 three-layer ones.",
-          "Override `setup` to call `super().setup(space, seed, max_epochs)` and keep "
-          "`list(space.enumerate())`; in `ask`, return the element at `int(self.rng.integers(len(...)))`."])
+    hint="""
+`nt.Strategy.setup(space, seed, max_epochs)` stores `self.space` and a NumPy generator `self.rng`
+made from the seed: take every random number from `self.rng`.
+
+Choosing each decision uniformly (depth, then each layer) is not uniform over architectures:
+MLPSpace has 9 one-layer MLPs but 729 three-layer ones.
+
+Override `setup` to call `super().setup(space, seed, max_epochs)` and keep
+`list(space.enumerate())`; in `ask`, return the element at `int(self.rng.integers(len(...)))`.
+""")
 
 
 # -- q2: the expected best of n random samples -------------------------------------------------
@@ -130,22 +164,26 @@ def _check_expected_best(learner) -> None:
         got = _returned(learner(accuracies.copy(), n), "`expected_best`")
         want = expected_best(accuracies, n)
         if n == 1:
-            same(got, want, rel=1e-9, what="with n = 1 (the best of one draw is just one draw: its "
+            same(got, want, what="with n = 1 (the best of one draw is just one draw: its "
                                            "expected value is the mean), your answer")
         else:
-            same(got, want, rel=1e-9,
+            same(got, want,
                  what=f"for n = {n} draws from {len(accuracies)} accuracies"
                       f"{' (unsorted)' if np.any(np.diff(accuracies) < 0) else ''}, your expected best")
 
 
 q2 = Exercise(
     "q2", var="expected_best", checker=_check_expected_best, reference=lambda: expected_best,
-    hint=["Sort the accuracies: x_(1) <= ... <= x_(N). The best of n draws is at most x_(i) with "
-          "probability F(x_(i))^n = (i/N)^n.",
-          "The best of n draws is exactly the i-th sorted value with probability "
-          "(i/N)^n - ((i-1)/N)^n; E[best] sums x_(i) times that probability.",
-          "`x = np.sort(accuracies); i = np.arange(1, len(x) + 1)`, then "
-          "`np.sum(x * ((i / N) ** n - ((i - 1) / N) ** n))`. Tied values need no special care."])
+    hint="""
+Sort the accuracies: x_(1) <= ... <= x_(N). The best of n draws is at most x_(i) with probability
+F(x_(i))^n = (i/N)^n.
+
+The best of n draws is exactly the i-th sorted value with probability (i/N)^n - ((i-1)/N)^n; E[best]
+sums x_(i) times that probability.
+
+`x = np.sort(accuracies); N = len(x); i = np.arange(1, N + 1)`, then `np.sum(x * ((i / N) ** n - ((i
+- 1) / N) ** n))`. Tied values need no special care.
+""")
 
 
 # -- q3: the regret of an incumbent trajectory -------------------------------------------------
@@ -163,7 +201,7 @@ def _check_regret(learner) -> None:
     _callable(learner, "regret_curve")
     for history, ev in _histories():
         got = _returned(learner(history, ev.benchmark), "`regret_curve`")
-        got = np.asarray(got, dtype=float)
+        got = numbers(got, "`regret_curve`")
         if got.shape != (len(history),):
             raise Incorrect(f"for a history of {len(history)} evaluations, return {len(history)} regrets "
                             f"(one per step), got shape {got.shape}")
@@ -172,7 +210,7 @@ def _check_regret(learner) -> None:
                             "training (over the benchmark's seeds), not by the single noisy evaluation "
                             "the search saw")
         want = regret_frame(history, ev)["val_regret"].to_numpy()
-        same(got, want, rel=1e-9, abs=1e-12, what=f"on a {len(history)}-step search of {ev.benchmark.name}, "
+        same(got, want, what=f"on a {len(history)}-step search of {ev.benchmark.name}, "
                                                   "your regret curve")
 
 
@@ -190,9 +228,14 @@ def regret_curve(history, bench):
 
 q3 = Exercise(
     "q3", var="regret_curve", checker=_check_regret, reference=lambda: regret_curve,
-    hint=["The ground truth of an architecture is its mean validation accuracy over the benchmark's "
-          "seeds after full training: `bench.val[:, :, -1].mean(axis=1)`, indexed by `bench.index(arch)`.",
-          "The incumbent after step t is the evaluation with the highest `val_accuracy` among the first "
-          "t + 1 (the one the search would choose); it changes only when a later one is strictly better.",
-          "Walk through `history` keeping the incumbent; regret = truth.max() - truth[bench.index(incumbent.arch)]. "
-          "It can go *up*: the search chooses on one noisy seed."])
+    hint="""
+The ground truth of an architecture is its mean validation accuracy over the benchmark's seeds after
+full training: `bench.val[:, :, -1].mean(axis=1)`, indexed by `bench.index(arch)`.
+
+The incumbent after step t is the evaluation with the highest observed accuracy (`[e.val_accuracy
+for e in history]`) among the first t + 1 (the one the search would choose); it changes only when a
+later one is strictly better.
+
+Walk through `history` keeping the incumbent; regret = truth.max() -
+truth[bench.index(incumbent.arch)]. It can go *up*: the search chooses on one noisy seed.
+""")

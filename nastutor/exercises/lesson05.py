@@ -14,6 +14,7 @@ import numpy as np
 from ..search import evaluation_seed, run_search
 from ..strategies import Strategy
 from ._checking import ____, Exercise, Incorrect, answered, must_be_function as _callable
+from ._code import own_strategy as _own_strategy
 from ._shared import chi2_ok as _chi2_ok, evaluator as _evaluator
 
 __all__ = ["____", "q1", "q2", "q3"]
@@ -123,12 +124,16 @@ def _check_tournament(f) -> None:
 
 q1 = Exercise(
     "q1", var="tournament", checker=_check_tournament, reference=lambda: tournament,
-    hint=["Draw `sample_size` *distinct* positions in the population with `rng`, look at those members, "
-          "and return the architecture of the one with the highest accuracy.",
-          "`rng.choice(len(population), size=sample_size, replace=False)` gives S distinct indices; "
-          "`population[i]` is an `(arch, accuracy)` pair.",
-          "`picks = rng.choice(len(population), size=sample_size, replace=False)`, then "
-          "`arch, accuracy = max((population[int(i)] for i in picks), key=lambda m: m[1])` and `return arch`."])
+    hint="""
+Draw `sample_size` *distinct* positions in the population with `rng`, look at those members, and
+return the architecture of the one with the highest accuracy.
+
+`picks = rng.choice(len(population), size=sample_size, replace=False)` gives S distinct indices;
+`population[int(picks[0])]` is an (arch, accuracy) pair.
+
+`picks = rng.choice(len(population), size=sample_size, replace=False)`, then `arch, accuracy =
+max((population[int(i)] for i in picks), key=lambda m: m[1])` and `return arch`.
+""")
 
 
 # -- q2: the aging step ---------------------------------------------------------------------------
@@ -205,12 +210,16 @@ def _check_age(f) -> None:
 
 q2 = Exercise(
     "q2", var="age", checker=_check_age, reference=lambda: age,
-    hint=["First `population.append(child)`: the newest member goes to the right end. Only then, if "
-          "`len(population) > population_size`, remove one member.",
-          "With aging, `population.popleft()` removes the oldest. Without aging, find the member with the "
-          "lowest accuracy, `min(population, key=lambda m: m[1])` (on ties `min` returns the first, i.e. the "
-          "oldest), and remove it with `population.remove(...)`.",
-          "Do not build a new deque or sort: the order of the deque *is* the members' age."])
+    hint="""
+First `population.append(child)`: the newest member goes to the right end. Only then, if
+`len(population) > population_size`, remove one member.
+
+With aging, `population.popleft()` removes the oldest. Without aging, find the member with the
+lowest accuracy, `min(population, key=lambda m: m[1])` (on ties `min` returns the first, i.e. the
+oldest), and remove it with `population.remove(...)`.
+
+Do not build a new deque or sort: the order of the deque *is* the members' age.
+""")
 
 
 # -- q3: regularized evolution as an ask/tell strategy ------------------------------------------
@@ -265,6 +274,7 @@ def _drive(cls, size: int, sample_size: int, aging: bool, seed: int, stats: dict
     if not isinstance(strategy, Strategy):
         raise Incorrect("`MyEvolution` should be a class that subclasses `nt.Strategy`: "
                         "`class MyEvolution(nt.Strategy):`")
+    _own_strategy(strategy, "MyEvolution")
     strategy.setup(space, seed, ev.max_epochs)
     shadow: deque = deque()
     asked = []
@@ -348,9 +358,14 @@ def _check_evolution(cls) -> None:
 
 q3 = Exercise(
     "q3", var="MyEvolution", checker=_check_evolution, reference=lambda: MyEvolution, solution=_Q3_SOLUTION,
-    hint=["`ask`: count the calls in `self.asked`; for the first `self.population_size` calls return "
-          "`self.space.sample(self.rng)`. After that, choose a parent with your `tournament` and return "
-          "`self.space.mutate(parent, self.rng)`.",
-          "`tell`: call your `age(self.population, (arch, evaluation.val_accuracy), self.population_size, "
-          "self.aging)`.",
-          "Pass `self.rng` to `tournament` and `mutate`: then the same seed gives the same search."])
+    hint="""
+`ask`: count the calls in `self.asked`; for the first `self.population_size` calls return
+`self.space.sample(self.rng)`. After that, choose a parent with your `tournament`, `parent =
+tournament(self.population, self.sample_size, self.rng)`, and return `self.space.mutate(parent,
+self.rng)`.
+
+`tell`: call your `age(self.population, (arch, evaluation.val_accuracy), self.population_size,
+self.aging)`.
+
+Pass `self.rng` to `tournament` and `self.space.mutate`: then the same seed gives the same search.
+""")

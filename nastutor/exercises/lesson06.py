@@ -6,13 +6,17 @@ as an ask/tell strategy (with its moving-average baseline and entropy bonus).
 """
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import torch
 
 from ..records import Evaluation
 from ..strategies import Strategy
 from ._checking import (
-    ____, Exercise, Incorrect, answered, returned as _returned, must_be_function as _callable)
+    ATOL, RTOL, ____, Exercise, Incorrect, answered, number, numbers, refuse_rounded, returned as _returned,
+    must_be_function as _callable)
+from ._code import forbid as _forbid, own_strategy as _own_strategy
 from ._shared import evaluator as _evaluator, softmax as _softmax
 
 __all__ = ["____", "q1", "q2", "q3"]
@@ -20,9 +24,14 @@ __all__ = ["____", "q1", "q2", "q3"]
 
 # -- helpers the checkers share ---------------------------------------------------------------
 
-def _close(a, b, tol: float = 1e-7) -> bool:
+#: What computes a gradient for you: q1 and q2 ask for it worked out by hand.
+_AUTODIFF = {"backward": "PyTorch's `.backward()`", "autograd": "`torch.autograd`", "grad": "`torch.autograd.grad`",
+             "jacobian": "`torch.autograd.functional.jacobian`", "func": "`torch.func`", "vjp": "`torch.func.vjp`"}
+
+
+def _close(a, b) -> bool:
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-6, atol=tol))
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=RTOL, atol=ATOL))
 
 
 def _as_vectors(got, sizes: list[int], what: str) -> list[np.ndarray]:
@@ -30,11 +39,10 @@ def _as_vectors(got, sizes: list[int], what: str) -> list[np.ndarray]:
     if isinstance(got, np.ndarray) and got.ndim <= 1 and len(sizes) > 1:
         raise Incorrect(f"{what} returned one array; return a list with one array per decision "
                         f"({len(sizes)} decisions here)")
-    try:
-        out = [np.asarray(g, dtype=float) for g in got]
-    except (TypeError, ValueError):
+    if not isinstance(got, (list, tuple, np.ndarray)):
         raise Incorrect(f"{what} should return a list of NumPy arrays (one per decision), "
-                        f"got {type(got).__name__}") from None
+                        f"got {type(got).__name__}")
+    out = [numbers(g, f"{what}'s array for decision {k}") for k, g in enumerate(got)]
     if len(out) != len(sizes):
         raise Incorrect(f"{what} returned {len(out)} arrays for {len(sizes)} decisions: one array per decision")
     for k, (g, n) in enumerate(zip(out, sizes)):
@@ -87,6 +95,7 @@ def _torch_gradient(logits, action, reward, baseline) -> list[np.ndarray]:
 
 def _check_gradient(learner) -> None:
     _callable(learner, "reinforce_gradient")
+    _forbid(learner, _AUTODIFF, "work out the gradient")
     for logits, action, reward, baseline in _gradient_cases():
         sizes = [len(t) for t in logits]
         got = _returned(learner([t.copy() for t in logits], list(action), reward, baseline),
@@ -111,11 +120,16 @@ def _check_gradient(learner) -> None:
 
 q1 = Exercise(
     "q1", var="reinforce_gradient", checker=_check_gradient, reference=lambda: reinforce_gradient,
-    hint=["The policy is a product over decisions, so log π(a) = Σ_e log softmax(θ_e)[a_e]: decision e's "
-          "logits only appear in its own term. Work out one decision, then loop.",
-          "For one softmax, ∂ log softmax(θ)[k] / ∂θ_j = [j == k] - p_j, i.e. the vector onehot(k) - p.",
-          "The loss is L = -(R - b) · log π(a), so each decision's gradient is -(R - b) · (onehot(a_e) - p_e). "
-          "Compute p_e with a numerically stable softmax: `np.exp(theta - theta.max())`, normalised."])
+    hint="""
+The policy is a product over decisions, so log π(a) = Σ_e log softmax(θ_e)[a_e]: decision e's logits
+only appear in its own term. Work out one decision, then loop.
+
+For one softmax, ∂ log softmax(θ)[k] / ∂θ_j = [j == k] - p_j, i.e. the vector onehot(k) - p.
+
+The loss is L = -(R - b) · log π(a), so each decision's gradient is -(R - b) · (onehot(a_e) - p_e).
+Compute p_e with a numerically stable softmax: for `theta = logits[0]`, `np.exp(theta -
+theta.max())`, normalised.
+""")
 
 
 # -- q2: the entropy of a categorical distribution and its gradient ----------------------------
@@ -147,6 +161,7 @@ def _torch_entropy(logits) -> tuple[float, np.ndarray]:
 
 def _check_entropy(learner) -> None:
     _callable(learner, "entropy_and_gradient")
+    _forbid(learner, _AUTODIFF | {"entropy": "`scipy.stats.entropy`"}, "work out the entropy and its gradient")
     for logits in _entropy_cases():
         got = _returned(learner(logits.copy()), "`entropy_and_gradient`")
         if not isinstance(got, (tuple, list)) or len(got) != 2:
@@ -154,24 +169,22 @@ def _check_entropy(learner) -> None:
         h, grad = got
         want_h, want_grad = _torch_entropy(logits)
         where = f"for logits {np.round(logits, 2).tolist()}"
-        try:
-            h = float(h)
-        except (TypeError, ValueError):
-            raise Incorrect(f"{where}, the entropy should be a number, got {type(h).__name__}") from None
-        if not np.isclose(h, want_h, rtol=1e-6, atol=1e-9):
-            if np.isclose(h, want_h / np.log(2), rtol=1e-6, atol=1e-9):
+        h = number(h, f"{where}, the entropy")
+        if not np.isclose(h, want_h, rtol=RTOL, atol=ATOL):
+            refuse_rounded(h, want_h, f"{where}, the entropy")
+            if np.isclose(h, want_h / np.log(2), rtol=RTOL, atol=ATOL):
                 raise Incorrect(f"{where}, your entropy is in bits: use the natural logarithm (nats), as "
                                 "the policy's log-probabilities do")
-            if np.isclose(h, -want_h, rtol=1e-6, atol=1e-9) and want_h > 0:
+            if np.isclose(h, -want_h, rtol=RTOL, atol=ATOL) and want_h > 0:
                 raise Incorrect(f"{where}, your entropy is negative: H = -Σ p log p is never below zero")
             raise Incorrect(f"{where}, your entropy is {'too large' if h > want_h else 'too small'}: "
                             "H = -Σ_j p_j log p_j with p = softmax(logits)")
-        grad = np.asarray(grad, dtype=float)
+        grad = numbers(grad, f"{where}, the gradient")
         if grad.shape != want_grad.shape:
             raise Incorrect(f"{where}, the gradient needs one value per logit, shape {want_grad.shape}; "
                             f"got shape {grad.shape}")
-        if not _close(grad, want_grad, 1e-8):
-            if _close(grad, -want_grad, 1e-8):
+        if not _close(grad, want_grad):
+            if _close(grad, -want_grad):
                 raise Incorrect(f"{where}, your gradient has the wrong sign (it points to *lower* entropy)")
             if not np.isclose(np.sum(grad), 0, atol=1e-8):
                 raise Incorrect(f"{where}, your gradient's entries do not sum to zero; but adding a constant to "
@@ -183,12 +196,17 @@ def _check_entropy(learner) -> None:
 
 q2 = Exercise(
     "q2", var="entropy_and_gradient", checker=_check_entropy, reference=lambda: entropy_and_gradient,
-    hint=["H(p) = -Σ_j p_j log p_j with p = softmax(θ), natural logarithm. The gradient is with respect to "
-          "the logits θ, so it goes through the softmax: ∂p_i/∂θ_j = p_i([i == j] - p_j).",
-          "Chain rule: ∂H/∂p_i = -(log p_i + 1); multiply by ∂p_i/∂θ_j and sum over i. The +1 terms cancel "
-          "(Σ_i ∂p_i/∂θ_j = 0), leaving ∂H/∂θ_j = -p_j (log p_j + H).",
-          "`log_p = theta - theta.max(); log_p -= np.log(np.exp(log_p).sum()); p = np.exp(log_p)`, "
-          "`H = -np.sum(p * log_p)`, `grad = -p * (log_p + H)`; `return H, grad`."])
+    hint="""
+H(p) = -Σ_j p_j log p_j with p = softmax(θ), natural logarithm. The gradient is with respect to the
+logits θ, so it goes through the softmax: ∂p_i/∂θ_j = p_i([i == j] - p_j).
+
+Chain rule: ∂H/∂p_i = -(log p_i + 1); multiply by ∂p_i/∂θ_j and sum over i. The +1 terms cancel (Σ_i
+∂p_i/∂θ_j = 0), leaving ∂H/∂θ_j = -p_j (log p_j + H).
+
+`theta = np.asarray(logits, dtype=float); log_p = theta - theta.max(); log_p -=
+np.log(np.exp(log_p).sum()); p = np.exp(log_p)`, `H = -np.sum(p * log_p)`, `grad = -p * (log_p +
+H)`; `return H, grad`.
+""")
 
 
 # -- q3: REINFORCE as an ask/tell strategy -----------------------------------------------------
@@ -322,6 +340,7 @@ def _check_reinforce(cls) -> None:
     if not isinstance(strategy, Strategy):
         raise Incorrect("`MyReinforce` should be a class that subclasses `nt.Strategy`: "
                         "`class MyReinforce(nt.Strategy):`")
+    _own_strategy(strategy, "MyReinforce")
     strategy.setup(space, 0, None)
     start = _probabilities(strategy, space, "right after setup")
     if not all(np.allclose(p, 1 / len(p)) for p in start.values()):
@@ -371,14 +390,22 @@ def _check_reinforce(cls) -> None:
                             "probabilities before the step")
 
 
+# what q3.solution() shows: the reference itself, written as the notebook writes it
+_Q3_SOLUTION = inspect.getsource(MyReinforce).replace("class MyReinforce(Strategy):", "class MyReinforce(nt.Strategy):")
+
 q3 = Exercise(
-    "q3", var="MyReinforce", checker=_check_reinforce, reference=lambda: MyReinforce,
-    hint=["`setup`: `super().setup(space, seed, max_epochs)`, then one zero array of logits per "
-          "`(name, options)` in `space.decisions`, and `self.baseline = None`. `probabilities()`: a dict of "
-          "softmaxes. `ask`: `self.space.decide(choose)`, where `choose(name, options)` draws an index with "
-          "`self.rng.choice(len(options), p=...)`, remembers `(name, index)` and returns `options[index]`.",
-          "`tell`: R = evaluation.val_accuracy; if the baseline is None set it to R; advantage = R - baseline; "
-          "only then baseline = decay * baseline + (1 - decay) * R.",
-          "For each remembered (name, k): p = current softmax; "
-          "logits[name] += learning_rate * (advantage * (onehot(k) - p) + entropy_weight * (-p * (log p + H))). "
-          "That is minus your q1 gradient, plus β times your q2 gradient."])
+    "q3", var="MyReinforce", checker=_check_reinforce, reference=lambda: MyReinforce, solution=_Q3_SOLUTION,
+    hint="""
+`setup`: `super().setup(space, seed, max_epochs)`, then one zero array of logits `for name, options
+in space.decisions`, and `self.baseline = None`. `probabilities()`: a dict of softmaxes. `ask`:
+inside it, `def choose(name, options): ...` draws an index with `self.rng.choice(len(options),
+p=...)`, remembers (name, index) and returns the option at that index; then `return
+self.space.decide(choose)`.
+
+`tell`: R = evaluation.val_accuracy; if the baseline is None set it to R; advantage = R - baseline;
+only then baseline = decay * baseline + (1 - decay) * R.
+
+For each remembered (name, k): p = current softmax; logits[name] += learning_rate * (advantage *
+(onehot(k) - p) + entropy_weight * (-p * (log p + H))). That is minus your q1 gradient, plus β times
+your q2 gradient.
+""")

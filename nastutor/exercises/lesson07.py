@@ -14,8 +14,9 @@ import pandas as pd
 from scipy import stats
 
 from ..compare import compare, summarize
-from ..strategies import LocalSearch, OptunaSampler, RandomSearch, RegularizedEvolution, SuccessiveHalving
-from ._checking import ____, Exercise, Incorrect, NotAttempted, answered, same
+from ..strategies import OptunaSampler, RandomSearch, RegularizedEvolution, Reinforce
+from ._checking import ____, Exercise, Incorrect, NotAttempted, answered, number, same
+from ._code import forbid as _forbid
 from ._checking import must_be_function as _callable, returned as _returned
 from ._shared import evaluator as _evaluator
 
@@ -58,28 +59,38 @@ def _ci_cases():
 
 def _check_ci(learner) -> None:
     _callable(learner, "confidence_interval")
+    _forbid(learner, {"interval": "`scipy.stats.t.interval`", "_tconfint_generic": "statsmodels",
+                      "DescrStatsW": "statsmodels", "bootstrap": "`scipy.stats.bootstrap`"},
+            "compute the interval")
     for values, confidence in _ci_cases():
         got = _returned(learner(values.copy(), confidence), "`confidence_interval`")
-        if np.ndim(got) != 1 or len(got) != 2:
+        if isinstance(got, (str, bytes, dict)) or np.ndim(got) != 1 or len(got) != 2:
             raise Incorrect("return two numbers, the interval's (low, high), e.g. `return low, high`")
-        low, high = (float(v) for v in got)
+        low, high = (number(v, f"the interval's {end} end") for v, end in zip(got, ("low", "high")))
         want_low, want_high = confidence_interval(values, confidence)
+        if high < values.mean() < low:
+            raise Incorrect("your interval is reversed: its first number is larger than its second. Return "
+                            "(low, high) = (mean - half-width, mean + half-width)")
         if not low < values.mean() < high:
             raise Incorrect("your interval should contain the sample mean: return (low, high) = mean minus and "
                             "plus the half-width, not the half-width alone")
         what = f"for {len(values)} values at {confidence:.0%} confidence, your interval's width"
-        same(high - low, want_high - want_low, rel=1e-6, what=what)
-        same(low, want_low, rel=1e-6, abs=1e-12, what=f"for {len(values)} values, your interval's lower end")
+        same(high - low, want_high - want_low, what=what)
+        same(low, want_low, what=f"for {len(values)} values, your interval's lower end")
 
 
 q1 = Exercise(
     "q1", var="confidence_interval", checker=_check_ci, reference=lambda: confidence_interval,
-    hint=["The interval is mean ± t · s / √n: s is the sample standard deviation (with n − 1 in its "
-          "denominator), s / √n the standard error of the mean.",
-          "t is the Student-t quantile with n − 1 degrees of freedom that leaves (1 − confidence) / 2 in each "
-          "tail: `scipy.stats.t.ppf(0.5 + confidence / 2, df=n - 1)`.",
-          "`x = np.asarray(values, float); half = stats.t.ppf(0.5 + confidence / 2, len(x) - 1) * "
-          "x.std(ddof=1) / np.sqrt(len(x))`; return `x.mean() - half, x.mean() + half`."])
+    hint="""
+The interval is mean ± t · s / √n: s is the sample standard deviation (with n − 1 in its
+denominator), s / √n the standard error of the mean.
+
+t is the Student-t quantile with n − 1 degrees of freedom that leaves (1 − confidence) / 2 in each
+tail: `stats.t.ppf(0.5 + confidence / 2, df=len(values) - 1)`.
+
+`x = np.asarray(values, float); half = stats.t.ppf(0.5 + confidence / 2, len(x) - 1) * x.std(ddof=1)
+/ np.sqrt(len(x))`; return `x.mean() - half, x.mean() + half`.
+""")
 
 
 # -- q2: the Mann-Whitney U statistic ----------------------------------------------------------
@@ -103,22 +114,27 @@ def _u_cases():
 
 def _check_u(learner) -> None:
     _callable(learner, "mann_whitney_u")
+    _forbid(learner, {"mannwhitneyu": "`scipy.stats.mannwhitneyu`"}, "count the duels")
     for a, b in _u_cases():
         got = _returned(learner(a.copy(), b.copy()), "`mann_whitney_u`")
         want = stats.mannwhitneyu(a, b).statistic
         ties = np.any(a[:, None] == b[None, :])
-        same(got, want, rel=1e-9, what=f"for samples of {len(a)} and {len(b)} values"
+        same(got, want, what=f"for samples of {len(a)} and {len(b)} values"
                                        f"{' (with ties between them)' if ties else ''}, your U")
 
 
 q2 = Exercise(
     "q2", var="mann_whitney_u", checker=_check_u, reference=lambda: mann_whitney_u,
-    hint=["U of `a` counts pairs: for every value x of a and every value y of b, add 1 if x > y, "
-          "½ if x == y, 0 if x < y.",
-          "With NumPy, compare every pair at once by broadcasting: `a[:, None] > b[None, :]` is an "
-          "len(a) × len(b) table of booleans.",
-          "`np.sum(a[:, None] > b[None, :]) + 0.5 * np.sum(a[:, None] == b[None, :])` (or, with ranks "
-          "of the pooled sample, R_a − n_a(n_a + 1)/2)."])
+    hint="""
+U of `a` counts pairs: for every value x of a and every value y of b, add 1 if x > y, ½ if x == y, 0
+if x < y.
+
+With NumPy, compare every pair at once by broadcasting: `a[:, None] > b[None, :]` is an len(a) ×
+len(b) table of booleans.
+
+`np.sum(a[:, None] > b[None, :]) + 0.5 * np.sum(a[:, None] == b[None, :])` (or, with ranks of the
+pooled sample, R_a − n_a(n_a + 1)/2).
+""")
 
 
 # -- q3: a one-sided permutation test ----------------------------------------------------------
@@ -169,10 +185,13 @@ def _p_cases():
 
 def _check_permutation(learner) -> None:
     _callable(learner, "permutation_p")
+    _forbid(learner, {"mannwhitneyu": "`scipy.stats.mannwhitneyu`", "permutation_test": "`scipy.stats.permutation_test`",
+                      "ranksums": "`scipy.stats.ranksums`"}, "compute the p-value by shuffling")
     for k, (a, b, want) in enumerate(_p_cases()):
-        got = _returned(learner(a.copy(), b.copy(), 10_000, k), "`permutation_p`")
-        if not isinstance(got, (int, float, np.number)) or not 0 <= float(got) <= 1:
-            raise Incorrect(f"a p-value is a probability between 0 and 1; your function returned {got!r}")
+        got = number(_returned(learner(a.copy(), b.copy(), 10_000, k), "`permutation_p`"), "`permutation_p`")
+        if not 0 <= got <= 1:
+            raise Incorrect(f"a p-value is a probability between 0 and 1; your function returned {got:g}"
+                            + (" (a percentage? return the share itself, not 100 times it)" if 1 < got <= 100 else ""))
         if abs(float(got) - want) > 0.03:
             hint = ("" if k else " (here most of a's values lie below all of b's, but one of a's values is a huge "
                     "outlier: a rank test gives a small p-value, a test on the mean difference does not; check the "
@@ -183,13 +202,19 @@ def _check_permutation(learner) -> None:
 
 q3 = Exercise(
     "q3", var="permutation_p", checker=_check_permutation, reference=lambda: permutation_p,
-    hint=["If the two strategies were the same, the labels 'a' and 'b' would be arbitrary: any way of "
-          "splitting the pooled values into len(a) and len(b) would be as likely as the real one.",
-          "Repeat `permutations` times: shuffle the pooled values with `rng.permutation`, split them into "
-          "the first len(a) and the rest, compute U of the first part. The p-value is the share of shuffles "
-          "whose U is at most the observed U (small U = a's values are smaller).",
-          "`rng = np.random.default_rng(seed)`; count `mann_whitney_u(s[:n], s[n:]) <= observed` over the "
-          "shuffles `s`; return `(count + 1) / (permutations + 1)` (the +1 counts the observed split itself)."])
+    hint="""
+If the two strategies were the same, the labels 'a' and 'b' would be arbitrary: any way of splitting
+the pooled values into len(a) and len(b) would be as likely as the real one.
+
+Repeat `permutations` times: shuffle the pooled values with `rng.permutation`, split them into the
+first len(a) and the rest, compute U of the first part. The p-value is the share of shuffles whose U
+is at most the observed U (small U = a's values are smaller).
+
+`rng = np.random.default_rng(seed); n = len(a); observed = mann_whitney_u(a, b)`; then `count =
+sum(mann_whitney_u(s[:n], s[n:]) <= observed for s in (rng.permutation(np.concatenate([a, b])) for _
+in range(permutations)))`; return `(count + 1) / (permutations + 1)` (the +1 counts the observed
+split itself).
+""")
 
 
 # -- q4: which claims do the lesson's results support? -----------------------------------------
@@ -199,19 +224,22 @@ q3 = Exercise(
 CLAIMS = {
     "evolution_100_evals": dict(strategy="evolution", other="random", budget=BUDGET, metric="val_regret"),
     "evolution_test_400s": dict(strategy="evolution", other="random", seconds=SECONDS, metric="test_regret"),
-    "sh_400s": dict(strategy="sh", other="random", seconds=SECONDS, metric="val_regret"),
-    "local_400s": dict(strategy="local", other="random", seconds=SECONDS, metric="val_regret"),
+    "reinforce_400s": dict(strategy="reinforce", other="random", seconds=SECONDS, metric="val_regret"),
+    "reinforce_beats_evolution_400s": dict(strategy="reinforce", other="evolution", seconds=SECONDS,
+                                           metric="val_regret"),
     "tpe_beats_evolution_100_evals": dict(strategy="tpe", other="evolution", budget=BUDGET, metric="val_regret"),
 }
 
 
 @lru_cache(maxsize=None)
 def _claim_runs():
+    """The lesson's comparison: the strategies of lessons 04-07, each for SECONDS of simulated
+    training (which covers BUDGET evaluations), over SEEDS."""
     ev = _evaluator()
-    timed = compare({"random": RandomSearch(), "evolution": RegularizedEvolution(), "local": LocalSearch(),
-                     "sh": SuccessiveHalving()}, ev, budget=None, seconds=SECONDS, seeds=SEEDS)
-    tpe = compare({"tpe": OptunaSampler("tpe")}, ev, budget=BUDGET, seeds=SEEDS)
-    return pd.concat([timed, tpe], ignore_index=True)
+    strategies = {"random": RandomSearch(), "evolution": RegularizedEvolution(), "reinforce": Reinforce(),
+                  "tpe": OptunaSampler("tpe")}
+    return pd.concat([compare({name: s}, ev, budget=None, seconds=SECONDS, seeds=SEEDS)
+                      for name, s in strategies.items()], ignore_index=True)
 
 
 def supported_claims() -> dict:
@@ -263,17 +291,21 @@ q4 = Exercise(
 claims = {
     "evolution_100_evals": supported("evolution", "random", "val_regret", budget=100),
     "evolution_test_400s": supported("evolution", "random", "test_regret", seconds=400),
-    "sh_400s": supported("sh", "random", "val_regret", seconds=400),
-    "local_400s": supported("local", "random", "val_regret", seconds=400),
+    "reinforce_400s": supported("reinforce", "random", "val_regret", seconds=400),
+    "reinforce_beats_evolution_400s": supported("reinforce", "evolution", "val_regret", seconds=400),
     "tpe_beats_evolution_100_evals": supported("tpe", "evolution", "val_regret", budget=100),
 }''',
-    hint=["Each claim names two strategies, a metric (validation regret: what the search optimised; test "
-          "regret: what a paper reports) and a budget (evaluations or simulated seconds). Find the matching "
-          "table (or compute it) and read its one-sided p-value; supported means p < 0.05.",
-          "The tables by evaluations come from `summarize(runs, budget=100, baseline='random')`; those by "
-          "simulated seconds from `summarize(runs, seconds=400, baseline='random')`. A claim against another "
-          "baseline than random search needs its own table: `summarize(..., baseline='evolution')` (or "
-          "`scipy.stats.mannwhitneyu(x, y, alternative='less')` on the two strategies' final regrets, or your "
-          "`permutation_p`).",
-          "A small validation p-value says nothing about the test column, and a result at 100 evaluations "
-          "says nothing about a result at equal simulated seconds: read each claim's own cell."])
+    hint="""
+Each claim names two strategies, a metric (validation regret: what the search optimised; test
+regret: what a paper reports) and a budget (evaluations or simulated seconds). Find the matching
+table (or compute it) and read its one-sided p-value; supported means p < 0.05.
+
+The tables by evaluations come from `summarize(runs, budget=100, baseline='random')`; those by
+simulated seconds from `summarize(runs, seconds=400, baseline='random')`. A claim against another
+baseline than random search needs its own table: `summarize(..., baseline='evolution')` (or
+`stats.mannwhitneyu(..., alternative='less')` on the two strategies' final regrets, or your
+`permutation_p`).
+
+A small validation p-value says nothing about the test column, and a result at 100 evaluations says
+nothing about a result at equal simulated seconds: read each claim's own cell.
+""")

@@ -2,6 +2,9 @@
 slider, each strategy's mean regret with its interval and a ranking with the rank-sum test.
 Taught in lesson 07.
 
+    >>> from nastutor import RandomSearch, TabularEvaluator
+    >>> from nastutor.compare import compare
+    >>> from nastutor.strategies import RegularizedEvolution
     >>> runs = compare({"random": RandomSearch(), "evolution": RegularizedEvolution()},
     ...                TabularEvaluator("cell-mnist1d"), budget=60, seeds=range(8))
     >>> board = comparison_dashboard(runs, baseline="random")
@@ -25,6 +28,12 @@ from ._view import SLOW, View
 
 __all__ = ["ComparisonDashboard", "comparison_dashboard"]
 
+#: Toggle buttons as wide as their labels, so "test regret (reported)" is never cut short.
+TOGGLE_STYLE = {"button_width": "auto"}
+
+#: How each metric is named on axes and in the table: test regret is reported, never searched on.
+REGRET_LABELS = {"val_regret": "validation regret", "test_regret": "test regret, reported"}
+
 
 class ComparisonDashboard(View):
     """`compare()` results at a glance: regret curves with confidence bands (left, a dashed line
@@ -45,7 +54,7 @@ class ComparisonDashboard(View):
                                         **SLOW).add_class("nastutor-budget")
         self.metric = widgets.ToggleButtons(options=[("validation regret (searched)", "val_regret"),
                                                      ("test regret (reported)", "test_regret")],
-                                            value="val_regret").add_class("nastutor-metric")
+                                            value="val_regret", style=TOGGLE_STYLE).add_class("nastutor-metric")
         self.table = widgets.HTML().add_class("nastutor-ranking")
         self.figure = go.FigureWidget(make_subplots(1, 2, column_widths=[0.58, 0.42], horizontal_spacing=0.16,
                                                     subplot_titles=("mean regret over evaluations",
@@ -72,15 +81,16 @@ class ComparisonDashboard(View):
                 self.figure.add_scatter(x=x, y=y, fill="toself", line_width=0, fillcolor=color, opacity=0.15,
                                         hoverinfo="skip", showlegend=False, row=1, col=1)
                 self.figure.add_scatter(x=band["x"], y=100 * band["mean"], name=name, line_color=color, row=1, col=1,
-                                        hovertemplate=f"{name}<br>%{{x}} evaluations: %{{y:.2f}} pp<extra></extra>")
+                                        hovertemplate=f"{name}<br>%{{x:,d}} evaluations: %{{y:.2f}} pp<extra></extra>")
             self.figure.add_bar(x=[], y=[], orientation="h", showlegend=False, row=1, col=2, name="at budget",
-                                error_x=dict(type="data", array=[]))
-            label = "validation" if metric == "val_regret" else "test"
+                                error_x=dict(type="data", array=[]),
+                                hovertemplate="%{y}: mean %{x:.3f} pp<extra></extra>")
+            label = REGRET_LABELS[metric]
             ticks = [0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50]
-            self.figure.update_yaxes(type="log", title_text=f"{label} regret (pp)", tickvals=ticks,
+            self.figure.update_yaxes(type="log", title_text=f"{label} (pp)", tickvals=ticks,
                                      ticktext=[f"{t:g}" for t in ticks], row=1, col=1)
             self.figure.update_xaxes(title_text="evaluations", row=1, col=1)
-            self.figure.update_xaxes(title_text=f"{label} regret (pp), 95% interval", row=1, col=2)
+            self.figure.update_xaxes(title_text=f"{label} (pp), 95% interval", row=1, col=2)
             self.figure.update_layout(height=430, width=960, template="plotly_white", margin=dict(t=40, b=40),
                                       legend=dict(x=0.45, y=1.0, xanchor="right"), shapes=[])
 
@@ -106,12 +116,12 @@ class ComparisonDashboard(View):
             f"<td>{100 * r[metric]:.3f} ± {100 * r[metric + '_ci']:.3f}</td>"
             f"<td>{'baseline' if r['strategy'] == self.baseline else format(r[metric + '_p'], '.3g')}</td></tr>"
             for i, r in ranked.iterrows())
-        label = "validation" if metric == "val_regret" else "test"
+        label = REGRET_LABELS[metric]
         self.table.value = (
             f"<b>Ranking at {budget} evaluations</b> ({int(ranked['runs'].iloc[0])} seeds each)"
             f"<table class='nastutor-table' cellpadding='4' style='border-collapse:collapse'>"
             f"<tr><th>rank</th><th>strategy</th>"
-            f"<th>mean {label} regret (pp) ± 95% CI</th><th>one-sided rank-sum p vs {html.escape(self.baseline)}</th>"
+            f"<th>mean {label} (pp) ± 95% CI</th><th>one-sided rank-sum p vs {html.escape(self.baseline)}</th>"
             f"</tr>{rows}</table>")
 
 

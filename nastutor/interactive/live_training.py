@@ -1,6 +1,7 @@
 """Live training: train one network for real and watch its curves grow, epoch by epoch; Stop
 keeps what was trained. Taught in lesson 03.
 
+    >>> from nastutor import MLPSpace, TrainConfig
     >>> view = live_training(MLPSpace(), "32relu", config=TrainConfig(epochs=4))
     >>> view.start(block=True); len(view.records)
     4
@@ -44,15 +45,19 @@ def _check_arch(space: SearchSpace, arch: object) -> Arch:
 
 class LiveTraining(View):
     """Train one architecture for real (in a background thread, so the notebook stays
-    responsive) and watch the training loss and the validation and test accuracy grow epoch by
-    epoch. Stop ends training after the current epoch and keeps what was trained: `records`
-    and, once finished, `result`."""
+    responsive) and watch the training loss and the validation accuracy grow epoch by epoch.
+    Test accuracy stays out of sight unless `show_test=True`, for reporting a final choice (its
+    curve and number are then labelled "reported"). Stop ends training after the current epoch
+    and keeps what was trained: `records` and, once finished, `result`."""
 
     def __init__(self, space: SearchSpace, arch: Arch | str, dataset: str = "mnist1d",
-                 config: TrainConfig | None = None, seed: int = 0):
+                 config: TrainConfig | None = None, seed: int = 0, show_test: bool = False):
         self.space = _check_space(space)
         self.arch = _check_arch(space, arch)
         self.seed = check_seed(seed)
+        if not isinstance(show_test, (bool, np.bool_)):
+            raise InputError(f"show_test must be True or False, got {show_test!r}")
+        self.show_test = bool(show_test)
         if config is not None and not isinstance(config, TrainConfig):
             raise InputError(f"config must be a TrainConfig such as nt.TrainConfig(epochs=4), or None, got {config!r}")
         if not isinstance(dataset, (str, Dataset)):
@@ -64,15 +69,19 @@ class LiveTraining(View):
         self.error: Exception | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        fig = make_subplots(1, 2, subplot_titles=("training loss", "accuracy on held-out data"))
+        accuracy = "validation and test accuracy" if self.show_test else "validation accuracy"
+        fig = make_subplots(1, 2, subplot_titles=("training loss", accuracy))
         fig.add_trace(go.Scatter(x=[], y=[], mode="lines+markers", name="training loss"), 1, 1)
         fig.add_trace(go.Scatter(x=[], y=[], mode="lines+markers", name="validation accuracy"), 1, 2)
-        fig.add_trace(go.Scatter(x=[], y=[], mode="lines+markers", name="test accuracy", line_dash="dot"), 1, 2)
+        if self.show_test:
+            fig.add_trace(go.Scatter(x=[], y=[], mode="lines+markers", name="test accuracy (reported, not searched)",
+                                     line_dash="dot"), 1, 2)
         for col in (1, 2):
             fig.update_xaxes(title_text="epoch", range=[0.5, self.config.epochs + 0.5], row=1, col=col)
         fig.update_yaxes(title_text="cross-entropy", row=1, col=1)
         fig.update_yaxes(title_text="accuracy", range=[0, 1], row=1, col=2)
-        fig.update_layout(height=360, width=880, template="plotly_white", margin=dict(t=40, b=40),
+        fig.update_layout(height=380, width=880, template="plotly_white", margin=dict(t=40, b=70),
+                          legend=dict(orientation="h", y=-0.22, x=0.5, xanchor="center"),
                           title_text=f"{space.to_string(self.arch)} on {self.data.name}", title_font_size=13)
         self.figure = go.FigureWidget(fig)
         self.start_button = widgets.Button(description="Train", icon="play", button_style="success").add_class("nastutor-start")
@@ -90,7 +99,8 @@ class LiveTraining(View):
         with self.figure.batch_update():
             self.figure.data[0].x, self.figure.data[0].y = epochs, [r.train_loss for r in self.records]
             self.figure.data[1].x, self.figure.data[1].y = epochs, [r.val_accuracy for r in self.records]
-            self.figure.data[2].x, self.figure.data[2].y = epochs, [r.test_accuracy for r in self.records]
+            if self.show_test:
+                self.figure.data[2].x, self.figure.data[2].y = epochs, [r.test_accuracy for r in self.records]
         self.status.value = (f"epoch {record.epoch}/{self.config.epochs}: validation accuracy "
                              f"{record.val_accuracy:.3f} ({record.seconds:.2f} s)")
         return not self._stop.is_set()
@@ -103,8 +113,9 @@ class LiveTraining(View):
             self.result = train(lambda: self.space.build(self.arch, data.num_features, data.num_classes), data,
                                 self.config, seed=self.seed, on_epoch=self._on_epoch)
             done = "stopped" if self._stop.is_set() else "finished"
+            reported = f", test {self.result.test_accuracy:.3f} (reported)" if self.show_test else ""
             self.status.value = (f"{done} after {len(self.records)} epochs in {self.result.seconds:.1f} s: "
-                                 f"validation {self.result.val_accuracy:.3f}, test {self.result.test_accuracy:.3f}")
+                                 f"validation {self.result.val_accuracy:.3f}{reported}")
         except Exception as e:  # a thread's exception would vanish: say it where the learner looks
             self.error = e
             self.status.value = f"<b>training failed</b>: {html.escape(f'{type(e).__name__}: {e}')}"
@@ -134,6 +145,7 @@ class LiveTraining(View):
 
 
 def live_training(space: SearchSpace, arch: Arch | str, dataset: str = "mnist1d", config: TrainConfig | None = None,
-                  seed: int = 0) -> LiveTraining:
-    """A `LiveTraining` view; press Train (or call `.start()`)."""
-    return LiveTraining(space, arch, dataset, config, seed)
+                  seed: int = 0, show_test: bool = False) -> LiveTraining:
+    """A `LiveTraining` view; press Train (or call `.start()`). It plots validation accuracy;
+    `show_test=True` adds test accuracy, labelled as reported, for a final choice only."""
+    return LiveTraining(space, arch, dataset, config, seed, show_test)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from nastutor.exercises.lesson01 import val_accuracy
+from nastutor.exercises.lesson01 import seed_std, val_accuracy
 
 
 def _on_train(model, data):
@@ -28,6 +28,13 @@ WRONG = {
     "q2": [lambda b, a: float(np.std(b.val[b.index(b.space.parse(a)), :, -1])),        # ddof=0
            lambda b, a: float(np.std(b.test[b.index(b.space.parse(a)), :, -1], ddof=1)),  # test
            lambda b, a: float(np.std(b.val[b.index(b.space.parse(a)), 0, :], ddof=1)),  # over epochs
-           lambda b, a: None],                                             # forgot return
-    "q3": [_on_train, _on_test, lambda m, d: 100 * val_accuracy(m, d), lambda m, d: None],
+           lambda b, a: None,                                              # forgot return
+           lambda b, a: str(seed_std(b, a)),                               # a string (issue 20)
+           lambda b, a: f"{seed_std(b, a):.4f}",
+           lambda b, a: round(seed_std(b, a), 3),                          # rounded
+           lambda b, a: float(np.std(b.val[b.index(b.space.parse(a)), :0, -1], ddof=1)),   # NaN
+           lambda b, a: True],
+    "q3": [_on_train, _on_test, lambda m, d: 100 * val_accuracy(m, d), lambda m, d: None,
+           lambda m, d: str(val_accuracy(m, d)), lambda m, d: round(val_accuracy(m, d), 2),
+           lambda m, d: [val_accuracy(m, d)]],
 }

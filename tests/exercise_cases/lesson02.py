@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from nastutor.exercises.lesson02 import mutate
+from nastutor.spaces import ACTIVATIONS, MLPSpace
 
 
 def _only_widths(arch, rng, space):
@@ -22,6 +23,15 @@ def _two_changes(arch, rng, space):
     return mutate(child, rng, space)
 
 
+def _library_neighbours(arch, rng, space):
+    options = space.neighbors(arch)
+    return options[rng.integers(len(options))]
+
+
+def _library_mutate(arch, rng, space):
+    return space.mutate(arch, rng)
+
+
 def _list_not_tuple(arch, rng, space):
     return list(mutate(arch, rng, space))
 
@@ -30,7 +40,10 @@ WRONG = {
     "q1": [lambda w, a, d: (w * a) ** d,                                  # only the deepest networks
            lambda w, a, d: w * a * d,                                     # added instead of multiplied
            lambda w, a, d: sum((w + a) ** k for k in range(1, d + 1)),   # widths + activations
-           lambda w, a, d: sum((w * a) ** k for k in range(d))],          # depth 0 to d - 1
-    "q2": [_only_widths, _maybe_unchanged, _two_changes, _list_not_tuple],
+           lambda w, a, d: sum((w * a) ** k for k in range(d)),           # depth 0 to d - 1
+           lambda w, a, d: MLPSpace(widths=tuple(range(1, w + 1)), activations=tuple(ACTIVATIONS)[:a],
+                                    max_depth=d).size,                     # the library counts
+           lambda w, a, d: str(sum((w * a) ** k for k in range(1, d + 1)))],
+    "q2": [_only_widths, _maybe_unchanged, _two_changes, _list_not_tuple, _library_neighbours, _library_mutate],
     "q3": [lambda cells: len(set(cells)), lambda cells: len(cells), lambda cells: 941],
 }

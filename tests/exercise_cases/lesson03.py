@@ -23,6 +23,20 @@ def _unnormalised(x, y):
     return float(np.sum(np.sign(x[i] - x[j]) * np.sign(y[i] - y[j])))
 
 
+def _scipy(x, y):
+    return float(stats.kendalltau(x, y).statistic)
+
+
+def _through_a_helper(x, y):
+    return _scipy(x, y)
+
+
+def _pandas(x, y):
+    import pandas as pd
+
+    return float(pd.Series(x).corr(pd.Series(y), method="kendall"))
+
+
 def _proportional(bench, e):
     return 1 - e / bench.epochs
 
@@ -36,7 +50,9 @@ def _one_epoch(bench, e):
 
 
 WRONG = {
-    "q1": [_tau_a, _pearson, _spearman, _unnormalised],
-    "q2": [_proportional, _fraction_spent, _one_epoch],
-    "q3": [12, 1, 10],          # full training, one epoch, a guess near the end
+    "q1": [_tau_a, _pearson, _spearman, _unnormalised, _scipy, _through_a_helper, _pandas,
+           lambda x, y: str(_scipy(x, y))],
+    "q2": [_proportional, _fraction_spent, _one_epoch, lambda bench, e: str(1 - e / bench.epochs),
+           lambda bench, e: e < bench.epochs],
+    "q3": [12, 1, 10, "4", True],          # full training, one epoch, a guess near the end, not numbers
 }

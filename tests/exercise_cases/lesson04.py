@@ -3,7 +3,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from nastutor.strategies import Strategy
+from nastutor.strategies import RandomSearch, RegularizedEvolution, Strategy
+
+
+class _Enumerating(Strategy):
+    """Draws from `space.enumerate()`, as the exercise asks; the wrong answers below bend it."""
+
+    def setup(self, space, seed=0, max_epochs=None):
+        super().setup(space, seed, max_epochs)
+        self.archs = list(space.enumerate())
+
+    def ask(self):
+        return self.archs[int(self.rng.integers(len(self.archs)))]
 
 
 class _PerDecision(Strategy):
@@ -13,18 +24,46 @@ class _PerDecision(Strategy):
         return self.space.decide(lambda name, options: options[int(self.rng.integers(len(options)))])
 
 
-class _GlobalRandom(Strategy):
+class _GlobalRandom(_Enumerating):
     """Ignores the seed."""
 
     def ask(self):
-        return self.space.sample(np.random.default_rng())
+        return self.archs[int(np.random.default_rng().integers(len(self.archs)))]
 
 
-class _FixedSeed(Strategy):
+class _FixedSeed(_Enumerating):
     """Same draws whatever the seed."""
 
     def setup(self, space, seed=0, max_epochs=None):
         super().setup(space, 0, max_epochs)
+
+
+class _NeverTheLast(_Enumerating):
+    """An off-by-one: the last architecture is never drawn (issue 20)."""
+
+    def ask(self):
+        return self.archs[int(self.rng.integers(len(self.archs) - 1))]
+
+
+class _NeverTheFirst(_Enumerating):
+    def ask(self):
+        return self.archs[int(self.rng.integers(1, len(self.archs)))]
+
+
+class _FavoursTheFirst(_Enumerating):
+    """Every architecture possible, but the first one twenty times as likely as the others."""
+
+    def ask(self):
+        k = int(self.rng.integers(len(self.archs) + 19))
+        return self.archs[max(0, k - 19)]
+
+
+class _Subclass(RandomSearch):
+    """nastutor's own random search, under another name."""
+
+
+class _CallsSample(Strategy):
+    """The one-line answer the exercise asks not to use."""
 
     def ask(self):
         return self.space.sample(self.rng)
@@ -38,9 +77,9 @@ class _Canonical(Strategy):
         return unique[int(self.rng.integers(len(unique)))]
 
 
-class _NoReturn(Strategy):
+class _NoReturn(_Enumerating):
     def ask(self):
-        self.space.sample(self.rng)
+        self.archs[int(self.rng.integers(len(self.archs)))]
 
 
 def _top_n_mean(accuracies, n):
@@ -96,7 +135,10 @@ def _ties_move(history, bench):
 
 
 WRONG = {
-    "q1": [_PerDecision, _GlobalRandom, _FixedSeed, _Canonical, _NoReturn],
-    "q2": [_top_n_mean, _maximum, _no_difference, _monte_carlo, _unsorted],
-    "q3": [_seen_value, _oracle, _max_over_seeds, _ties_move],
+    "q1": [_PerDecision, _GlobalRandom, _FixedSeed, _Canonical, _NoReturn, _NeverTheLast, _NeverTheFirst,
+           _FavoursTheFirst, _Subclass, _CallsSample, lambda: RandomSearch(), lambda: RegularizedEvolution()],
+    "q2": [_top_n_mean, _maximum, _no_difference, _monte_carlo, _unsorted,
+           lambda accuracies, n: str(_unsorted(np.sort(accuracies), n))],
+    "q3": [_seen_value, _oracle, _max_over_seeds, _ties_move,
+           lambda history, bench: [str(r) for r in _ties_move(history, bench)]],
 }

@@ -6,6 +6,7 @@ from collections import deque
 import numpy as np
 
 from nastutor.exercises.lesson05 import MyEvolution, age, tournament
+from nastutor.strategies import RegularizedEvolution
 
 
 def _always_best(population, sample_size, rng):
@@ -164,5 +165,6 @@ WRONG = {
     "q2": [_pop_newest, _always_aging, _remove_before_adding, _newest_of_worst, _sorted_population,
            _new_deque, _off_by_one],
     "q3": [_AlwaysBestParent, _NeverAges, _NoRandomStart, _OnlyRandom, _Unbounded, _KeepsOldMembers,
-           _StoresEvaluations, _GlobalRng],
+           _StoresEvaluations, _GlobalRng, RegularizedEvolution,
+           type("MyEvolution", (RegularizedEvolution,), {})],                # nastutor's own, renamed
 }

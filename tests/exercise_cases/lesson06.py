@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import numpy as np
+import torch
 
+from nastutor.strategies import Reinforce
 from nastutor.strategies.reinforce import softmax as _softmax
 from nastutor.exercises.lesson06 import MyReinforce, entropy_and_gradient, reinforce_gradient
 
@@ -35,6 +37,30 @@ def _logits_not_probabilities(logits, action, reward, baseline):
 
 def _one_array(logits, action, reward, baseline):
     return np.concatenate(reinforce_gradient(logits, action, reward, baseline))
+
+
+def _autograd(logits, action, reward, baseline):
+    thetas = [torch.tensor(t, dtype=torch.float64, requires_grad=True) for t in logits]
+    loss = -(reward - baseline) * sum(torch.log_softmax(t, dim=0)[k] for t, k in zip(thetas, action))
+    loss.backward()
+    return [t.grad.numpy() for t in thetas]
+
+
+def _strings(logits, action, reward, baseline):
+    return [g.astype(str) for g in reinforce_gradient(logits, action, reward, baseline)]
+
+
+def _entropy_autograd(logits):
+    theta = torch.tensor(logits, dtype=torch.float64, requires_grad=True)
+    log_p = torch.log_softmax(theta, dim=0)
+    h = -(log_p.exp() * log_p).sum()
+    (grad,) = torch.autograd.grad(h, theta)
+    return float(h), grad.numpy()
+
+
+def _entropy_rounded(logits):
+    h, g = entropy_and_gradient(logits)
+    return round(h, 3), g
 
 
 def _bits(logits):
@@ -113,7 +139,9 @@ class _GlobalRandom(MyReinforce):
 
 
 WRONG = {
-    "q1": [_ascent, _without_baseline, _onehot_only, _logits_not_probabilities, _one_array],
-    "q2": [_bits, _gradient_wrt_p, _flipped, _missing_h],
-    "q3": [_Descent, _NoBaseline, _BaselineFirst, _Logits, _EntropySign, _GlobalRandom],
+    "q1": [_ascent, _without_baseline, _onehot_only, _logits_not_probabilities, _one_array, _autograd, _strings],
+    "q2": [_bits, _gradient_wrt_p, _flipped, _missing_h, _entropy_autograd, _entropy_rounded,
+           lambda logits: (str(entropy_and_gradient(logits)[0]), entropy_and_gradient(logits)[1])],
+    "q3": [_Descent, _NoBaseline, _BaselineFirst, _Logits, _EntropySign, _GlobalRandom, Reinforce,
+           type("MyReinforce", (Reinforce,), {})],                           # nastutor's own, renamed
 }

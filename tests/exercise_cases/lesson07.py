@@ -46,6 +46,49 @@ def _ci_half_only(values, confidence=0.95):
     return -half, half
 
 
+def _ci_library(values, confidence=0.95):
+    from scipy import stats
+
+    x = np.asarray(values, dtype=float)
+    return stats.t.interval(confidence, len(x) - 1, loc=x.mean(), scale=stats.sem(x))
+
+
+def _ci_reversed(values, confidence=0.95):
+    from nastutor.exercises.lesson07 import confidence_interval
+
+    low, high = confidence_interval(values, confidence)
+    return high, low
+
+
+def _ci_strings(values, confidence=0.95):
+    from nastutor.exercises.lesson07 import confidence_interval
+
+    return tuple(str(v) for v in confidence_interval(values, confidence))
+
+
+def _u_scipy(a, b):
+    from scipy.stats import mannwhitneyu
+
+    return float(mannwhitneyu(a, b).statistic)
+
+
+def _p_scipy(a, b, permutations=10_000, seed=0):
+    from scipy import stats
+
+    return float(stats.mannwhitneyu(a, b, alternative="less").pvalue)
+
+
+def _p_permutation_test(a, b, permutations=10_000, seed=0):
+    from scipy import stats
+
+    return float(stats.permutation_test((a, b), lambda x, y: mann_whitney_u(x, y), alternative="less",
+                                        n_resamples=permutations, random_state=seed).pvalue)
+
+
+def _p_percent(a, b, permutations=10_000, seed=0):
+    return 100 * permutation_p(a, b, permutations, seed)
+
+
 def _u_smaller(a, b):
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     return float(np.sum(a[:, None] < b[None, :]) + 0.5 * np.sum(a[:, None] == b[None, :]))
@@ -106,8 +149,9 @@ def _wrong_claims():
 
 
 WRONG = {
-    "q1": [_ci_normal, _ci_ddof0, _ci_std, _ci_one_sided, _ci_half_only],
-    "q2": [_u_smaller, _u_no_ties, _u_rank_sum, _u_min],
-    "q3": [_p_two_sided, _p_greater, _p_strict, _p_mean],
+    "q1": [_ci_normal, _ci_ddof0, _ci_std, _ci_one_sided, _ci_half_only, _ci_library, _ci_reversed, _ci_strings],
+    "q2": [_u_smaller, _u_no_ties, _u_rank_sum, _u_min, _u_scipy, lambda a, b: str(mann_whitney_u(a, b))],
+    "q3": [_p_two_sided, _p_greater, _p_strict, _p_mean, _p_scipy, _p_permutation_test, _p_percent,
+           lambda a, b, permutations=10_000, seed=0: permutation_p(a, b, permutations, seed) < 0.05],
     "q4": _wrong_claims,     # built when its test runs: it needs the comparison's results
 }
