@@ -102,8 +102,9 @@ bench
 # ### Try it yourself 1
 #
 # Implement Kendall's **tau-b** for two 1-D NumPy arrays of the same length: `kendall_tau(x, y)` returns
-# a float. The checker compares your function with `scipy.stats.kendalltau` (whose default is tau-b) on
-# several arrays without ties, then on arrays with ties. Loops are fine; NumPy makes it short.
+# a float, without calling `scipy.stats.kendalltau`: the checker compares your function with it (its
+# default is tau-b) on several arrays without ties, then on arrays with ties. Loops are fine; NumPy
+# makes it short.
 
 # %%
 def kendall_tau(x, y):

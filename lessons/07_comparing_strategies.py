@@ -189,7 +189,7 @@ plots.histogram({"random": 100 * rnd, "evolution": 100 * evo}, bins=40, ylabel="
 #
 # Write `mann_whitney_u(a, b)`: the $U$ statistic of sample `a` against sample `b` (arrays of numbers,
 # possibly of different lengths, possibly with ties), as defined above. The checker compares it with
-# `scipy.stats.mannwhitneyu(a, b).statistic`.
+# `scipy.stats.mannwhitneyu(a, b).statistic` (which your code may not call).
 
 # %%
 def mann_whitney_u(a, b):
@@ -214,7 +214,7 @@ q2.check()
 # Write `permutation_p(a, b, permutations=10_000, seed=0)`, the one-sided p-value of "the values of `a`
 # tend to be smaller than those of `b`", with all randomness from `np.random.default_rng(seed)`. You may
 # use your `mann_whitney_u` (or `mann_whitney_u = q2.reference`). The checker compares your p-values with
-# exact ones and with scipy's, allowing for the randomness of the shuffles.
+# exact ones and with scipy's (which you may not call), allowing for the randomness of the shuffles.
 
 # %%
 def permutation_p(a, b, permutations=10_000, seed=0):
