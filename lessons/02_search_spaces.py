@@ -312,7 +312,7 @@ for ops in [c for k in range(1, len(OPS) + 1) for c in itertools.combinations(OP
     best = max(index, key=lambda i: cell_val[i])
     rows.append({"operations": " ".join(ops), "functions": len(set(index)),
                  "best validation accuracy": cell_val[best], "best cell": cell_space.to_string(cell_bench.archs[best])})
-pd.DataFrame(rows).set_index("operations").round(4)
+pd.DataFrame(rows).set_index("operations").style.format(precision=4)   # a styled table shows whole cell strings
 
 # %% [markdown]
 # Which operations can the space drop without losing its best cells, and which one can it not? A space

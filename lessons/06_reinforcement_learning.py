@@ -258,7 +258,7 @@ runs = pd.concat([compare({"random": nt.RandomSearch(), "REINFORCE": Reinforce()
 comparison_dashboard(runs, budget=100)
 
 # %% [markdown]
-# The policy clearly learns, yet its choice beats random search's only narrowly: where so many cells are good,
+# The policy learns: it beats random search reliably, by a small margin: where many cells are good,
 # random search finds one quickly too. NAS-Bench-201 reports the same.
 #
 # > **Common pitfall: forgetting that the reward is noisy.** The policy reinforces lucky draws as readily as good
@@ -384,7 +384,7 @@ q3.check()
 #   the policy exploring.
 # - **Factorised softmax**: $\nabla_{\theta_e} \log \pi(a) = \mathrm{onehot}(a_e) - p_e$. The **LSTM controller**
 #   conditions each decision on the earlier ones and is trained with Adam.
-# - On the cell benchmark REINFORCE beats random search only **narrowly**: it takes many seeds to see.
+# - On the cell benchmark REINFORCE beats random search reliably but by a **small margin**, over many seeds.
 #
 # **Next:** lesson 07 compares random search, evolution and REINFORCE under one fair protocol, with Optuna beside them.
 #

@@ -258,7 +258,7 @@ runs = pd.concat([compare({name: s}, ev, budget=None, seconds=SECONDS, seeds=SEE
 cost = bench.final_frame()["train_seconds"]
 print(f"one cell trains for {cost.min():.1f} to {cost.max():.1f} simulated s; Spearman correlation of cost "
       f"with accuracy: {stats.spearmanr(cost, bench.truth()).statistic:.2f}")
-runs[runs["step"] == BUDGET].groupby("strategy")["total_cost"].mean().round().rename("simulated s for 100 evaluations")
+runs[runs["step"] == BUDGET].groupby("strategy")["total_cost"].mean().round().to_frame("simulated s for 100 evaluations")
 
 # %% [markdown]
 # At 100 evaluations each, the strategies have *not* received the same budget. The mean regret over
@@ -266,6 +266,7 @@ runs[runs["step"] == BUDGET].groupby("strategy")["total_cost"].mean().round().re
 
 # %%
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(14, 4.8), layout="constrained")
+# every run stops at 400 simulated s, so a strategy that picks costly cells stops after fewer evaluations
 plots.regret_curves(runs[runs["step"] <= 150], x="step", ax=ax1, confidence=0.95)
 plots.regret_curves(runs, x="total_cost", ax=ax2, confidence=0.95)
 plt.show()

@@ -617,7 +617,8 @@ def interval_bars(summary: pd.DataFrame, metric: str = "val_regret", *, title: s
     mean, half = 100 * s[metric].to_numpy(), 100 * s[f"{metric}_ci"].to_numpy()
     ax.barh(s["strategy"], mean, xerr=half, color="tab:blue", alpha=0.7, capsize=3)
     for y, (right, p) in enumerate(zip(mean + half, s[f"{metric}_p"])):
-        ax.text(right, y, "  baseline" if np.isnan(p) else f"  p = {p:.3f}", va="center", fontsize=9)
+        label = "  baseline" if np.isnan(p) else "  p < 0.001" if p < 0.001 else f"  p = {p:.3f}"
+        ax.text(right, y, label, va="center", fontsize=9)
     ax.set_xlim(0, max(float((mean + half).max()) * 1.3, 1e-3))
     ax.invert_yaxis()
     name = "validation regret" if metric == "val_regret" else "test regret, reported"
