@@ -268,7 +268,7 @@ search_dashboard("cell-mnist1d", strategy="evolution", budget=100, max_budget=50
 # ## 8. Evolution vs random search, over 100 seeds
 #
 # One search is one draw of a random process. `compare` runs every strategy on 100 seeds, on the benchmark
-# (lookups, not training), and records the **regret** of the incumbent (lesson 04) after every evaluation.
+# (lookups), and records the **regret** of the incumbent (lesson 04), in [pp](glossary.md#pp), after every evaluation.
 #
 # **How to read the dashboard.** The true mean regret plausibly lies within each confidence interval. The
 # p-value says how often luck alone would make a strategy look this much better than random search if the two

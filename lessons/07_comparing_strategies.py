@@ -329,8 +329,9 @@ print(f"false positives when the best of {p.shape[1]} budgets is reported: {np.m
 # Here are five claims someone might write after running this notebook. For each, decide whether **these
 # results** (the 50 seeds in `runs`) support it: *supported* means that the one-sided rank-sum test of the
 # claim, at the claim's budget and on the claim's metric, gives $p < 0.05$. Some p-values are beside the
-# bars above; for a claim against another baseline than random search, run the test yourself (with
-# `scipy.stats.mannwhitneyu(x, y, alternative="less")` or your `permutation_p`).
+# bars above; for a claim on test regret or against another baseline, run the test yourself (with
+# `scipy.stats.mannwhitneyu(x, y, alternative="less")` or your `permutation_p`); `summarize(runs, seconds=400)`
+# has the test-regret columns too.
 #
 # | key | claim |
 # |---|---|
