@@ -42,7 +42,9 @@
 #
 # **How the course works.** Run each notebook from top to bottom (Shift+Enter, cell by cell), read
 # the text between the cells, move the sliders, and do the "Try it yourself" exercises: `q1.check()`
-# says whether your answer is right, `q1.hint()` helps, `q1.solution()` shows one.
+# says whether your answer is right, `q1.hint()` helps, `q1.solution()` shows one. Before some cells,
+# a question asks you to **predict** what the cell will show: commit to a letter with
+# `p1.check("b")`, then run the cell and see.
 
 # %% [markdown]
 # ## The NAS loop
@@ -106,6 +108,7 @@ import ipywidgets as widgets
 import torch
 
 import nastutor as nt
+from nastutor.exercises.lesson00 import *
 
 print(f"nastutor {nt.__version__}, PyTorch {torch.__version__}, ipywidgets {widgets.__version__}")
 print("fast mode (shorter training, used by the course's tests):", nt.fast_mode())
@@ -146,6 +149,14 @@ fig.tight_layout()
 # The search space here is small on purpose: a multi-layer perceptron (MLP) with 1 to 3 hidden
 # layers, each with its own width (16, 32 or 64 units) and activation (ReLU, tanh or ELU). An
 # architecture is written layer by layer, e.g. `64relu-32tanh`.
+#
+# **Predict, then run (p1).** How many architectures does this space hold?
+# - (a) 27
+# - (b) 729
+# - (c) 819
+
+# %%
+p1.check(____)  # your prediction: a, b or c
 
 # %%
 import numpy as np
@@ -158,11 +169,31 @@ print(f"MLPSpace holds {space.size} architectures; for example {space.to_string(
 # %% [markdown]
 # Random search asks for a random architecture, trains it, scores it on the validation split, and
 # repeats. `run_search` runs that loop; the budget is the number of architectures to train.
+#
+# **Predict, then run (p2).** How accurate will these MLPs be on the validation split?
+# - (a) near-perfect, as simple networks score on the original MNIST
+# - (b) clearly better than guessing, but far from perfect
+# - (c) close to chance: one short signal holds too little to tell the digits apart
+
+# %%
+p2.check(____)  # your prediction: a, b or c
 
 # %%
 evaluator = nt.LiveEvaluator(space, "mnist1d")
 history = nt.run_search(nt.RandomSearch(), evaluator, budget=5, seed=0)
-history.to_frame()[["arch", "val_accuracy", "test_accuracy", "params", "cost"]].round(3).rename(columns={"cost": "seconds"})
+history.to_frame()[["arch", "val_accuracy", "params", "cost"]].round(3).rename(columns={"cost": "seconds"})
+
+# %% [markdown]
+# The table leaves out the test split on purpose: the search never looks at it.
+#
+# **Predict, then run (p3).** The search picks the MLP with the best validation accuracy. On the
+# test split, that MLP will score:
+# - (a) about the same: a little above or below
+# - (b) clearly lower: data the search never saw is harder
+# - (c) exactly the same: both splits come from the same dataset
+
+# %%
+p3.check(____)  # your prediction: a, b or c
 
 # %%
 best = history.best

@@ -96,6 +96,15 @@ print(nt.load_dataset("mnist1d"))
 # The cell below simulates searches that train $n$ random architectures once each (one seed), and
 # compares three ways of working. A report's *optimism* is how far it lies above what the picked
 # architecture scores on test when trained again with the other seeds.
+#
+# **Predict, then run (p1).** As $n$ grows, what happens to the optimism of the honest rule,
+# *choose on val, report test*?
+# - (a) it grows as much as reporting validation does
+# - (b) it grows a little, and stays well below reporting validation
+# - (c) it stays at zero: test took no part in the choice
+
+# %%
+p1.check(____)  # your prediction: a, b or c
 
 # %%
 val, test = bench.val[:, :, -1], bench.test[:, :, -1]     # (architectures, seeds), final epoch
@@ -121,10 +130,9 @@ plots.curves(sizes, optimism.to_dict("list"), hlines={"no optimism": 0}, xscale=
              title="Selecting on a split inflates it (MLP benchmark, 1000 searches per n)")
 
 # %% [markdown]
-# With $n = 1$ there is no choice and no bias (the curves start a hair off zero only because simulated
-# searches are noisy too). As $n$ grows, the number you selected on drifts upwards. Reporting test
-# after choosing on validation stays much closer; what is left is the luck of the *training run*,
-# shared by both splits, which is why section 3 averages over seeds.
+# With $n = 1$ there is no choice and no bias (the curves start a hair off zero: the simulation is
+# noisy too). Reporting test stays much closer; what is left is the luck of the *training run*, which
+# both splits share.
 #
 # > **Common pitfall:** tuning anything on the test split (the architecture, the number of epochs,
 # > the learning rate) and then reporting test accuracy. Once the test split has helped to choose,
@@ -225,8 +233,14 @@ print(f"best mean minus 10th best mean: {mean_val[top[0]] - mean_val[top[9]]:.4f
       f"median seed spread: {np.median(spread):.4f}")
 
 # %% [markdown]
-# If each seed had run its own search over *every* architecture, would they agree on the winner? Where
-# does each winner rank by the mean of the *other* seeds?
+# **Predict, then run (p2).** If each seed had run its own search over *every* architecture, would
+# they agree on the winner? (The cell ranks each winner by the mean of the *other* seeds.)
+# - (a) yes: searching every architecture leaves no room for luck
+# - (b) no, but each winner ranks near the top (rank $\le 10$)
+# - (c) no, and a winner can rank far down (rank $> 10$)
+
+# %%
+p2.check(____)  # your prediction: a, b or c
 
 # %%
 for k, s in enumerate(bench.seeds):
@@ -236,8 +250,8 @@ for k, s in enumerate(bench.seeds):
           f"its rank by the other seeds' mean: {1 + np.sum(others > others[i])}")
 
 # %% [markdown]
-# When the winners differ, even an exhaustive search returns a "best" architecture that depends on one
-# random seed: a property of the objective, not a flaw of the search strategy.
+# So even an exhaustive search returns a "best" architecture that depends on one seed: a property of
+# the objective, not a flaw of the search strategy.
 #
 # > **Common pitfall:** declaring architecture A better than B from one training run each. A gap
 # > smaller than the seed spread can flip on the next run. Compare means over several seeds, and
@@ -318,8 +332,8 @@ random_runs.loc[winners, ["seed", "arch", "scored on validation data"]]
 # ### 4b. Scoring on the training data rewards memorising
 #
 # The *training* bars on random labels rise above chance, highest for the biggest network, although
-# there is nothing to learn: the networks have memorised which random label goes with which signal. A
-# search that scores on training data prefers the networks that memorise best.
+# there is nothing to learn: the networks have memorised the random labels, and a search that scores
+# on training data prefers the best memoriser.
 #
 # Move the controls: they retrain one network (for real) on both datasets. Watch the gap on random
 # labels grow with more epochs and with a bigger network.

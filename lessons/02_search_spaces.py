@@ -30,7 +30,6 @@
 # %%
 # %matplotlib inline
 import itertools
-import textwrap
 from collections import Counter
 
 import ipywidgets as widgets
@@ -119,7 +118,6 @@ example = cell_space.parse("|conv3~0|+|skip~0|conv3~1|+|none~0|avgpool3~1|skip~2
 assert len({node for edge in EDGES for node in edge}) == 4 and len(EDGES) == 6 and len(OPS) == 4
 assert {m.kernel_size for m in cell_space.build(example, 40, 10).modules() if isinstance(m, torch.nn.Conv1d)} == {(3,)}
 draw_cell(example, plt.subplots(figsize=(6, 3))[1])
-plt.show()
 
 # %% [markdown]
 # ## 3. Encodings: tuple, string, vector
@@ -176,8 +174,8 @@ q1.check()
 
 # %% [markdown]
 # How fast is "exponentially"? Below, each space grows one step at a time: deeper chains (still 9
-# choices per layer) and cells with more nodes (still 4 operations per edge). Each title turns the
-# largest count into CPU time, at the training time per architecture that the benchmarks measured.
+# choices per layer) and cells with more nodes (still 4 operations per edge). Each title gives the
+# largest count's cost in CPU time, at the seconds per architecture the benchmarks measured.
 
 # %%
 per_layer = len(mlp.widths) * len(mlp.activations)
@@ -204,7 +202,7 @@ plt.show()
 # %%
 near = mlp.neighbors(arch)
 print(f"{mlp.to_string(arch)} has {len(near)} neighbours:")
-print(textwrap.fill(", ".join(mlp.to_string(a) for a in near), width=100))
+print(", ".join(mlp.to_string(a) for a in near))
 print(f"every cell has {len(cell_space.neighbors(example))} neighbours (6 edges x 3 other operations)")
 
 
@@ -216,7 +214,7 @@ print(f"every cell has {len(cell_space.neighbors(example))} neighbours (6 edges 
 # `arch` is a tuple of `(width, activation)` tuples, `rng` a `numpy.random.Generator`, and `space` an
 # `MLPSpace`, whose `space.widths`, `space.activations` and `space.max_depth` give the choices. Build
 # the neighbours yourself: do not call `space.neighbors` or `space.mutate`. The checker draws hundreds
-# of mutations and checks that each is valid and one change away, and that no neighbour is missed.
+# of mutations: each must be valid and one change away, and no neighbour may be missed.
 
 # %%
 def mutate(arch, rng, space):
@@ -262,8 +260,15 @@ assert len(set(results)) == 1, "the three cells trained identically"
 
 # %% [markdown]
 # Duplicates come from **relabelled middle nodes**, as above; **dead edges**, cut off from node 0 or
-# from node 3; and **skip chains** (`skip` after `skip` is still the identity). How much does folding
-# them shrink the space?
+# from node 3; and **skip chains** (`skip` after `skip` is still the identity).
+#
+# **Predict, then run (p1).** How many distinct functions do the cell space's 4096 strings compute?
+# - (a) about 4000
+# - (b) about 1000
+# - (c) about 100
+
+# %%
+p1.check(____)  # your prediction: a, b or c
 
 # %%
 classes = Counter(cell_space.canonical(a) for a in cell_space.enumerate())
@@ -274,8 +279,7 @@ for rep, n in classes.most_common(3):
 
 # %% [markdown]
 # > **Common pitfall:** counting a search's progress in raw strings. A search that samples uniformly
-# > from the 4096 strings spends much of its budget re-training functions it has already seen. (The
-# > MLP space has no such duplicates: `mlp.canonical` returns its argument unchanged.)
+# > from the 4096 strings spends much of its budget re-training functions it has already seen.
 #
 # ### Try it yourself 3
 #
@@ -301,8 +305,18 @@ q3.check()
 # ## 7. Too small or too large?
 #
 # A search space can fail in two opposite ways: too large, and search becomes intractable (section 4);
-# too small, and it may miss the best architectures. The benchmark measures the second. What if the
+# too small, and it may miss the best architectures. The benchmark measures the second: what if the
 # cell space's menu of operations were shorter?
+#
+# **Predict, then run (p2).** Which operations could it lose, one at a time, and keep its best cells
+# (within the seed noise)?
+# - (a) none of them
+# - (b) all but conv3
+# - (c) all but skip
+# - (d) any of them
+
+# %%
+p2.check(____)  # your prediction: a, b, c or d
 
 # %%
 cell_val = cell_bench.truth().to_numpy()      # per row: mean over seeds of the final validation accuracy
@@ -315,8 +329,7 @@ for ops in [c for k in range(1, len(OPS) + 1) for c in itertools.combinations(OP
 pd.DataFrame(rows).set_index("operations").style.format(precision=4)   # a styled table shows whole cell strings
 
 # %% [markdown]
-# Which operations can the space drop without losing its best cells, and which one can it not? A space
-# is "right" when it contains the good architectures and not much else; only measuring tells.
+# A space is "right" when it contains the good architectures and not much else; only measuring tells.
 #
 # Build a sub-space of the MLP space yourself, and see where its architectures sit in the full space's:
 
@@ -360,9 +373,9 @@ for ax, values, name in [(axes[0], mlp_val, "MLP space"), (axes[1], cell_val, "c
 plt.show()
 
 # %% [markdown]
-# The shapes differ: look at where most architectures sit relative to the best, and at the cell
-# space's long low tail (counts on a log scale). If most architectures are close to the best, even
-# random search does well (lesson 04); if good ones are rare, a strategy must find where they live.
+# Look at where most architectures sit relative to the best, and at the cell space's long low tail
+# (a log scale). If most are close to the best, even random search does well (lesson 04); if good
+# ones are rare, a strategy must find where they live.
 #
 # Where do the good cells live? `plots.landscape` places every cell string on a $64 \times 64$ grid:
 # the column is set by the edges into the output node, the row by the edges into nodes 1 and 2, in an
@@ -379,8 +392,8 @@ plots.landscape(cell_bench)
 #   graph that a fixed skeleton repeats (`CellSpace`: 6 edges, 4 operations).
 # - An architecture is a hashable **tuple**, a **string** that `parse` reads back, and a one-hot
 #   **vector** from `encode`.
-# - Sizes grow exponentially; different strings can compute the **same function**, and `canonical`
-#   folds the cell space's 4096 strings to the distinct functions.
+# - Sizes grow exponentially; many strings compute the **same function**, and `canonical` folds
+#   the cell space's 4096 strings to far fewer.
 # - A space too small misses the best architectures; one too large costs exponentially more. The
 #   **landscape** decides how hard the search is.
 #

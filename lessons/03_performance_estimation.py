@@ -239,6 +239,16 @@ q2.check()
 # q2.hint()
 # q2.solution()
 
+# %% [markdown]
+# **Predict, then run (p1).** The cell below ranks the cells after each number of epochs $e$ and
+# compares with the ground truth. After **one** epoch, how well do the two rankings agree?
+# - (a) strongly ($\tau > 0.5$): one epoch already tells good cells from bad ones
+# - (b) weakly ($0.2 \le \tau \le 0.5$)
+# - (c) hardly at all ($|\tau| < 0.2$)
+
+# %%
+p1.check(____)  # your prediction: a, b or c
+
 # %%
 final = bench.val[:, 1:, -1].mean(axis=1)       # ground truth: the OTHER seeds (not seed 0), full training
 top = final >= np.quantile(final, 1 - 1 / 10)   # the best tenth of the space
@@ -257,12 +267,11 @@ plt.show()
 
 
 # %% [markdown]
-# Read the figure from left to right: the cheaper the estimate, the weaker the ranking, but not
-# smoothly. The benchmark's low fidelities are the **first $e$ epochs of the 12-epoch schedule**, as
-# in NAS-Bench-201. The protocol's one-cycle learning rate (`bench.config.schedule`) climbs during the
-# first part of training and then decays, so an early epoch scores a network in the middle of its
-# high-learning-rate phase: one plausible reason why some early epochs rank worse than the epoch
-# before them.
+# The cheaper the estimate, the weaker the ranking, but not smoothly. The benchmark's low fidelities
+# are the **first $e$ epochs of the 12-epoch schedule**, as in NAS-Bench-201. The protocol's one-cycle
+# learning rate (`bench.config.schedule`) climbs during the first part of training and then decays,
+# so an early epoch scores a network in the middle of its high-learning-rate phase: one plausible
+# reason why some early epochs rank worse than the epoch before them.
 #
 # Move the slider: each dot is one cell; the title gives $\tau$ and the share of the benchmark's
 # training time that stopping after $e$ epochs saves.
@@ -320,6 +329,15 @@ q3.check()
 # order given by the **mean of the other two seeds** (not the mean of all three: a seed compared with
 # a mean that contains it would agree with it partly by construction), grouping the pairs by how far
 # apart the two cells are in that reference.
+#
+# **Predict, then run (p2).** For the closest pairs (a gap $\le 0.002$, two validation examples: the
+# first bar), how often does one seed put the two cells in the wrong order?
+# - (a) almost never ($< 2\%$): full training is the ground truth
+# - (b) sometimes ($2\%$ to $20\%$)
+# - (c) often ($> 20\%$), not much less than a coin flip would
+
+# %%
+p2.check(____)  # your prediction: a, b or c
 
 # %%
 by_seed = bench.val[:, :, -1]                   # final validation accuracy, (941 cells, 3 seeds)
@@ -341,14 +359,9 @@ plt.axhline(0.5, color="grey", lw=1, ls="--")
 plt.show()
 
 # %% [markdown]
-# Pairs of cells whose accuracies are close are ordered almost at random by a single run (the dashed
-# line is a coin flip); only clear gaps are ordered reliably. That sets a ceiling on every estimate: no
-# cheap proxy can rank two architectures more reliably than full training itself does, and comparisons
-# of cells that differ by less than the seed-to-seed noise are mostly luck.
-#
-# > **Common pitfall:** reporting that architecture A beats architecture B from one training run
-# > each. Whenever the gap is of the order of the seed-to-seed standard deviation, train more seeds
-# > (the benchmark has 3) and compare the means.
+# Only clear gaps are ordered reliably (the dashed line is a coin flip). That sets a ceiling on every
+# estimate: no cheap proxy ranks two architectures more reliably than full training itself does
+# (lesson 01's pitfall again: compare means over seeds).
 #
 # *Going further:* the benchmark's low fidelity is a **truncated** schedule. Another cheap estimate of
 # the same cost is a **complete short schedule** (`dataclasses.replace(bench.config, epochs=...)` passed

@@ -21,8 +21,8 @@
 #
 # **You will:**
 # 1. read the **search loop** every strategy plugs into: [ask](glossary.md#ask-tell) → evaluate → tell;
-# 2. predict the **expected best of $n$ random draws** with order statistics, and check the prediction
-#    against 200 simulated random searches on the tabular benchmark;
+# 2. predict the **expected best of $n$ random draws** with order statistics, and check it
+#    against 200 simulated random searches;
 # 3. see how the result grows with the **budget** $n$, and measure the **[regret](glossary.md#regret)**;
 # 4. compare **grid search** with random search;
 # 5. compare a live random search over MLPs with **hand-designed** MLPs.
@@ -52,7 +52,7 @@ print(f"{bench}; the best cell has mean validation accuracy {truth.max():.4f}")
 # ## 1. The search loop: ask → evaluate → tell
 #
 # Every NAS method is a loop: sample a candidate, estimate its performance, update the strategy, repeat.
-# A **strategy** (`nastutor/strategies/base.py`) only answers two calls: `ask()`, the next architecture
+# A **strategy** only answers two calls: `ask()`, the next architecture
 # to evaluate, and `tell(arch, evaluation)`, the result to learn from (random search ignores it);
 # `setup(space, seed)` starts a fresh search with a random generator `self.rng`. Since the strategy never
 # runs the loop itself, anything can drive it. Here is the whole of random search, and `setup`:
@@ -62,8 +62,8 @@ print(inspect.getsource(nt.RandomSearch))
 print(inspect.getsource(nt.Strategy.setup))
 
 # %% [markdown]
-# Driving it by hand is a short loop. Each evaluation here is a lookup in the benchmark:
-# one training seed's validation accuracy after full training, charged the recorded seconds.
+# Driving it by hand is a short loop; each evaluation is a lookup: one training seed's validation accuracy
+# after full training, charged the recorded seconds.
 
 # %%
 strategy = nt.RandomSearch()
@@ -75,7 +75,7 @@ for step in range(5):
     print(f"step {step}: {space.to_string(arch)}  val {evaluation.val_accuracy:.3f}  ({evaluation.cost:.1f} s)")
 
 # %% [markdown]
-# In nastutor that loop is `search_loop` (`nastutor/search.py`). It also gives every evaluation its own
+# In nastutor that loop is `search_loop`. It also gives every evaluation its own
 # seed, lets the strategy choose the number of epochs (lesson 03), and records everything in a `History`:
 
 # %%
@@ -98,8 +98,7 @@ history.incumbent_trajectory()
 # architecture drawn **uniformly at random from the whole space**, using only `self.rng`, so that the
 # same seed gives the same search, and without calling `self.space.sample` (the one-line answer above).
 # Useful: `self.space.enumerate()` yields every architecture; you may override `setup` (call
-# `super().setup(space, seed, max_epochs)` first). The checker runs your class on both benchmarks:
-# valid architectures, reproducible, and uniform. (With MLPs, drawing the depth first is *not* uniform.)
+# `super().setup(space, seed, max_epochs)` first). (With MLPs, drawing the depth first is *not* uniform.)
 
 # %%
 class MyRandomSearch(nt.Strategy):
@@ -176,9 +175,17 @@ q2.check()
 # q2.solution()
 
 # %% [markdown]
-# Now test the theory against practice. The cell below runs 200 random searches of 200 evaluations
-# each on the benchmark (lookups, not training), and keeps, after every step $n$, the best validation
-# accuracy seen so far and the regret of the architecture the search would choose (section 3).
+# Now test the theory: the cell below runs 200 random searches of 200 evaluations each on the benchmark
+# (lookups), keeping after every step $n$ the best validation accuracy seen and the regret of the search's
+# choice (section 3).
+#
+# **Predict, then run (p1).** The plot also draws the formula over the benchmark's rows, each counted once.
+# Compared with what random search gets, does that predict **(a)** a higher expected best, **(b)** a lower
+# one, or **(c)** the same?
+
+# %%
+p1.check(____)   # your prediction: a, b or c
+# p1.hint()
 
 # %%
 def best_of_n_formula(values, n):                          # the sum above, grouped by distinct value
@@ -201,18 +208,14 @@ formula = np.array([best_of_n_formula(draws, n) for n in ns])
 std_error = seen_best.std(axis=0, ddof=1) / np.sqrt(N_RUNS)
 # the recap says the formula matched the simulation: within 3 standard errors at every budget
 assert (abs(formula - seen_best.mean(axis=0)) < 3 * std_error).all()
-fig, ax = plt.subplots(figsize=(9, 4.5))
 plots.curves(ns, {"simulated best seen": seen_best, "formula: 4096 raw cells x 3 seeds": formula,
                   "formula: 941 rows, unweighted (wrong)": [best_of_n_formula(bench.val[:, :, -1], n) for n in ns]},
              xscale="log", ylim=(0.8, 1.0), xlabel="budget n (architectures evaluated)",
-             ylabel="best validation accuracy", title="Expected best of n random cells: order statistics vs simulation", ax=ax)
-plt.show()
+             ylabel="best validation accuracy", title="Expected best of n random cells: order statistics vs simulation")
 
 # %% [markdown]
 # > **Common pitfall:** computing the theory over the benchmark's rows instead of what the search really
-# > samples. Many raw cells (those with dead edges) collapse onto a few canonical rows; weighting every
-# > row equally predicts a different curve (the last line). Sampling canonical cells directly would be a
-# > *different* strategy.
+# > samples (p1). Sampling canonical cells directly would be a *different* strategy.
 
 # %% [markdown]
 # ## 3. Budgets and regret
@@ -234,6 +237,13 @@ plt.show()
 #
 # Move the slider to change the budget $n$: the left panel shows the best accuracy seen in each of the
 # 200 searches, the right panel the regret of the architecture each would choose.
+#
+# **Predict, then run (p2).** After how many evaluations does the mean regret first drop below 0.005:
+# **(a)** fewer than 25, **(b)** 25 to 100, or **(c)** more than 100?
+
+# %%
+p2.check(____)   # your prediction: a, b or c
+# p2.hint()
 
 # %%
 def show_budget(n=20):
@@ -251,6 +261,8 @@ def show_budget(n=20):
     print(f"winner's curse at n = {n}: the best score seen overstates the chosen cell by {curse.mean():+.4f} on average")
 
 
+below = np.flatnonzero(regret.mean(axis=0) < 0.005) + 1          # the budgets n with a mean regret below 0.005
+print(f"mean regret first below 0.005 at n = {below[0]}" if len(below) else f"mean regret >= 0.005 up to n = {MAX_N}")
 widgets.interact(show_budget, n=widgets.IntSlider(value=20, min=1, max=MAX_N, description="budget n",
                                                   continuous_update=False));
 
@@ -260,8 +272,7 @@ widgets.interact(show_budget, n=widgets.IntSlider(value=20, min=1, max=MAX_N, de
 # Write `regret_curve(history, bench)`: for a `History` from `run_search` on a tabular benchmark, return
 # a NumPy array of one regret per step: the benchmark's best ground truth minus that of the incumbent,
 # the evaluation with the highest **observed** `val_accuracy` so far (the earliest among ties, as
-# `History.best` does). The checker compares with `regret_frame` (from `nastutor.compare`), which the
-# simulation above used.
+# `History.best` does). The checker compares with `regret_frame`, which the simulation above used.
 
 # %%
 def regret_curve(history, bench):
@@ -315,8 +326,7 @@ pd.DataFrame({"grid": pd.Series([e.arch[0][0] for e in grid]).value_counts(),
 # %% [markdown]
 # The grid walks through all one-layer MLPs first, then the deeper ones, varying the **first** layer
 # slowest: it holds the first-layer width, a decision that matters, fixed for long stretches (last
-# table), while random search spreads over every value of every decision. (Where a regret curve goes
-# *up*, a new incumbent won on one lucky seed: the winner's curse again.)
+# table), while random search spreads over every value of every decision.
 #
 # > **Common pitfall:** judging grid search by a grid that was stopped early. Its quality at a given
 # > budget depends on the order in which it was written down; random search has no such hidden choice.

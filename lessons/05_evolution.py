@@ -22,13 +22,12 @@
 # **You will:**
 # 1. know the parts of an evolutionary search: a random initial population, **[tournament](glossary.md#tournament) selection**,
 #    **[mutation](glossary.md#mutation)**, **crossover**, and **aging** (the oldest member dies) versus non-aging (the worst dies);
-# 2. compute the chance that each member wins a tournament, and see how the **population size $P$** and the
+# 2. compute each member's chance to win a tournament, and how the **population size $P$** and the
 #    **sample size $S$** trade exploration for exploitation;
 # 3. write tournament selection, the aging step, and then the whole strategy as an ask/tell class;
 # 4. watch the population change over a search, and the search's path on the landscape;
 # 5. compare evolution with random search over 100 seeds, with confidence intervals;
-# 6. measure why non-aging evolution gets stuck on architectures that were **lucky once**: the benchmark's
-#    evaluations are noisy.
+# 6. measure why non-aging evolution gets stuck on architectures that were **lucky once**.
 
 # %%
 import inspect
@@ -85,8 +84,7 @@ assert space.size == 4096 and len(bench.seeds) == 3, bench     # the text quotes
 # > - $S = 1$: $p_r = 1/P$ for everyone, no selection: the population drifts like a random walk
 # >   (**exploration**). $S = P$: the best member is always the parent, a greedy hill climber (**exploitation**).
 # > - In between, the best member is the parent of a fraction $S/P$ of the children: the ratio $S/P$ sets the
-# >   selection pressure. With aging, $P$ also sets how long a member lives: it leaves when the $P$-th child
-# >   after it joins, so no member is ever older than $P - 1$ evaluations.
+# >   selection pressure. With aging, $P$ is also each member's lifetime, in cycles.
 #
 # NAS-Bench-201's reference runs of regularized evolution use $P = 10$ and $S = 3$; so do nastutor's defaults.
 
@@ -127,9 +125,8 @@ print(f"{neutral:.1%} of all one-edge mutations give a cell that computes the sa
 # **distinct** members uniformly at random using `rng`, and return the **architecture** of the one with the
 # highest accuracy. Leave the population unchanged: the winner stays in it.
 #
-# The checker calls your function thousands of times: with $S = P$ it must always return the best, with
-# $S = 1$ every member must win equally often, in between the winners' ranks must follow $p_r$ above, and
-# two generators made from the same seed must give the same winners.
+# The checker calls your function thousands of times, compares the winners' ranks with $p_r$ above, and
+# checks that the same seed gives the same winners.
 
 # %%
 def tournament(population, sample_size, rng):
@@ -231,8 +228,8 @@ q3.check()
 # %% [markdown]
 # ## 7. Watching one search
 #
-# A `Trace` callback records a copy of the population after every evaluation; `population_frame` turns the
-# records into a table, one row per member and step. In the plot every dot is a member's **recorded** validation accuracy (one noisy training seed); the dashed
+# A `Trace` callback records a copy of the population after every evaluation (`population_frame` makes it a
+# table). In the plot every dot is a member's **recorded** validation accuracy (one noisy training seed); the dashed
 # line is the median of the same members' **mean** accuracy over the benchmark's seeds. With aging, every member
 # dies after $P$ cycles, so the cloud is always the ten most recent children.
 
@@ -258,8 +255,8 @@ for ax, h, name in zip(axes, (history, random_history), ("Regularized evolution 
 # %% [markdown]
 # ### Explore: the search dashboard
 #
-# Move a control and the search reruns: strategy, $P$, $S$, aging, seed and budget. Try $S = 1$ against $S = P$,
-# switch aging off, and compare with random search on the same seed.
+# Every control reruns the search. Try $S = 1$ against $S = P$, switch aging off, and compare with random search
+# on the same seed.
 
 # %%
 search_dashboard("cell-mnist1d", strategy="evolution", budget=100, max_budget=500, strategies=["evolution", "random"])
@@ -267,12 +264,19 @@ search_dashboard("cell-mnist1d", strategy="evolution", budget=100, max_budget=50
 # %% [markdown]
 # ## 8. Evolution vs random search, over 100 seeds
 #
-# One search is one draw of a random process. `compare` runs every strategy on 100 seeds, on the benchmark
-# (lookups), and records the **regret** of the incumbent (lesson 04), in [pp](glossary.md#pp), after every evaluation.
+# One search is one draw of a random process. `compare` runs every strategy on 100 seeds, on the benchmark,
+# and records the incumbent's **regret** (lesson 04), in [pp](glossary.md#pp), after every evaluation.
 #
-# **How to read the dashboard.** The true mean regret plausibly lies within each confidence interval. The
-# p-value says how often luck alone would make a strategy look this much better than random search if the two
-# were equally good: below $0.05$ is the usual sign of a real difference. Lesson 07 explains both.
+# **Reading the dashboard:** the true mean regret plausibly lies within each confidence interval; a p-value
+# below $0.05$ says that luck alone would rarely make a strategy look this much better than random search
+# (lesson 07).
+#
+# **Predict, then run (p1).** After 100 evaluations, does aging beat non-aging **(a)** by a wide margin,
+# **(b)** by a small but clear one, or **(c)** not at all?
+
+# %%
+p1.check(____)   # your prediction: a, b or c
+# p1.hint()
 
 # %%
 strategies = {"random": nt.RandomSearch(),
@@ -347,10 +351,9 @@ means.round(3)
 
 # %% [markdown]
 # Read the table (means over the 100 runs, final population after 200 evaluations): with aging every child joins;
-# without aging, what share of the last 100 children was good enough to displace someone? And how far do the
-# members' recorded scores overstate their real accuracy? The search's answer is kept in its history, so a stuck
-# population does not lose what it found; it loses the ability to keep **looking**. Whether that costs regret at
-# this budget, read the "non-aging" row of the dashboard in section 8.
+# without aging, what share of the last 100 children displaced someone, and how far do the members' recorded
+# scores overstate their real accuracy? The search keeps its answer in its history, so a stuck population loses
+# not what it found but the ability to keep **looking**: hence p1's answer at this budget.
 
 # %% [markdown]
 # > **Common pitfall:** forgetting that evaluations are noisy. One training run's score is a sample, not the
@@ -359,12 +362,19 @@ means.round(3)
 # ## 10. Population size $P$ and sample size $S$
 #
 # $S/P$ is the selection pressure; $P$ also sets how long a member lives and how varied the population can be.
-# Each setting below runs on 100 seeds with a budget of 200. What to look for:
+# Each setting below runs on 100 seeds with a budget of 200:
 #
-# - **$S = 1$** has no selection: the parent is any of the last $P$ children. Does it beat random search?
 # - **$S = P$** is greedy. Without aging the greedy parent is the *luckiest* member, forever.
 # - **A small population** ($P = 2$) is nearly a single lineage that explores one neighbourhood at a time. A large
 #   one is diverse, but spends its first 50 evaluations on a random start and selects weakly for the same $S$.
+#
+# **Predict, then run (p2).** $S = 1$ has no selection: the parent is any of the last $P$ children. Against
+# random search, is it **(a)** significantly better, **(b)** not significantly different, or **(c)**
+# significantly worse?
+
+# %%
+p2.check(____)   # your prediction: a, b or c
+# p2.hint()
 
 # %%
 SWEEP_SEEDS, SWEEP_BUDGET = 100, 200
@@ -385,9 +395,9 @@ comparison_dashboard(compare(settings, ev, budget=SWEEP_BUDGET, seeds=range(SWEE
 #   architecture ever evaluated.
 # - $S/P$ sets the selection pressure: $S = 1$ is a random walk, $S = P$ a greedy hill climber; too small a
 #   population converges prematurely.
-# - Compare strategies by mean regret over many seeds with confidence intervals, never on one seed.
+# - Compare strategies over many seeds, with confidence intervals, never on one seed.
 # - Evaluations are **noisy**: without aging, members that were lucky once survive and freeze the population;
-#   aging makes every region prove itself again through its children.
+#   aging makes every region prove itself again.
 #
 # **Next:** lesson 06 replaces the population by a **policy**, a probability distribution over architectures
 # that REINFORCE learns from the rewards: $\theta \leftarrow \theta + \alpha \nabla_\theta \mathbb{E}[R]$.

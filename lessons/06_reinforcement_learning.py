@@ -107,7 +107,7 @@ assert len(space.decisions) == 6 and all(len(options) == 4 for _, options in spa
 # changes nothing on average, because the expected score function is zero:
 # $\mathbb{E}[b \, \nabla_\theta \log \pi_\theta(a)] = b \, \nabla_\theta \sum_a \pi_\theta(a) = b \, \nabla_\theta 1 = 0$.
 # With $b$ near the typical reward, the **advantage** $R(a) - b$ is positive for better-than-usual architectures,
-# negative for worse ones, and small: much less noise. Zoph and Le used an **exponential moving
+# negative for worse ones, and small. Zoph and Le used an **exponential moving
 # average** of past rewards, $b \leftarrow \gamma \, b + (1 - \gamma) \, R(a)$, updated *after* computing the advantage.
 #
 # $b$ must not depend on the architecture being scored; an average of *earlier* rewards qualifies. The decay
@@ -156,7 +156,7 @@ assert len(space.decisions) == 6 and all(len(options) == 4 for _, options in spa
 # and returns a **list of arrays**, one per decision, holding $\nabla_{\theta_e} L$ for the loss
 # $L = -(R - b)\log \pi_\theta(a)$ (no entropy term). **Sign convention:** the gradient of the *loss*, the
 # vector that a gradient-*descent* step subtracts, so $-\,$(ascent direction). The checker compares your
-# answer with PyTorch's automatic differentiation of the same loss, on random cases.
+# answer with PyTorch's automatic differentiation, on random cases.
 
 # %%
 def reinforce_gradient(logits, action, reward, baseline):
@@ -176,7 +176,7 @@ q1.check()
 # Implement `entropy_and_gradient(logits)`: for one 1-D array of logits, return the pair
 # `(H, grad)`, the entropy $H = -\sum_j p_j \log p_j$ of $p = \mathrm{softmax}(\text{logits})$ in nats (natural
 # logarithm), and its gradient with respect to the **logits**, $\partial H / \partial \theta_j$ (through the softmax).
-# Work out the gradient on paper first; the checker compares with automatic differentiation.
+# Work it out on paper first; the checker compares with automatic differentiation.
 
 # %%
 def entropy_and_gradient(logits):
@@ -201,8 +201,15 @@ print(inspect.getsource(Reinforce.tell))
 #
 # At the **uniform** policy (all logits zero, where every search starts) the *exact* gradient is computable,
 # because every cell's rewards are in the table. Below, one decision's gradient is estimated from single draws
-# with three baselines: none, the true mean reward, and REINFORCE's
-# moving average. Each converges to the exact value; their **noise** differs.
+# with three baselines: none, the true mean reward, and REINFORCE's moving average.
+#
+# **Predict, then run (p1).** Next to the moving average, is a one-sample estimate's variance without a
+# baseline **(a)** about the same (the expectation is unchanged), **(b)** a few times larger, or **(c)** more
+# than ten times larger?
+
+# %%
+p1.check(____)   # your prediction: a, b or c
+# p1.hint()
 
 # %%
 raw = list(space.enumerate())                               # every cell, each equally likely under uniform
@@ -229,9 +236,6 @@ plots.curves(n, {label: np.cumsum(g[:, k]) / n for label, g in estimates.items()
              title="Gradient estimates converge to the exact gradient; with a baseline, sooner")
 
 # %% [markdown]
-# > **Common pitfall: no baseline.** The search still "works" in principle, but every step pushes up whatever
-# > was sampled: far more noise for the same information.
-#
 # ## 4. Watching the policy learn, and comparing with random search
 #
 # 300 evaluations of REINFORCE with nastutor's defaults (learning rate 0.5, baseline decay 0.9, no entropy
@@ -246,10 +250,15 @@ nt.run_search(policy, ev, budget=300, seed=0, callback=trace)
 plots.policy_curves(policy_frame(trace))
 
 # %% [markdown]
-# As in lesson 05, we run **100 searches per strategy** and compare the **regret** of each
-# search's choice, in percentage points (pp). In the dashboard, the true mean regret plausibly lies within each
-# confidence interval, and a p-value below $0.05$ says that luck alone would rarely make REINFORCE look this much
-# better than random search if the two were equally good. Lesson 07 explains both.
+# As in lesson 05, we run **100 searches per strategy** and compare the **regret** of each search's choice, in
+# [pp](glossary.md#pp), with confidence intervals and p-values (lesson 07).
+#
+# **Predict, then run (p2).** After 100 evaluations, does REINFORCE beat random search **(a)** by a wide margin,
+# **(b)** reliably but by a small margin, or **(c)** not detectably?
+
+# %%
+p2.check(____)   # your prediction: a, b or c
+# p2.hint()
 
 # %%
 BUDGET, SEEDS = 200, 100
@@ -258,9 +267,6 @@ runs = pd.concat([compare({"random": nt.RandomSearch(), "REINFORCE": Reinforce()
 comparison_dashboard(runs, budget=100)
 
 # %% [markdown]
-# The policy learns: it beats random search reliably, by a small margin: where many cells are good,
-# random search finds one quickly too. NAS-Bench-201 reports the same.
-#
 # > **Common pitfall: forgetting that the reward is noisy.** The policy reinforces lucky draws as readily as good
 # > cells, and the incumbent wins on one noisy score (lesson 04's winner's curse): judge it by its ground truth.
 #
@@ -277,12 +283,11 @@ class NoBaseline(Reinforce):
 
 
 # %% [markdown]
-# The sliders run a search and redraw its policy, then print the **entropy of the final policy** (in nats: a
-# uniform policy over 6 decisions of 4 options has $6 \log 4$; the same cell has 0 every time) and how many distinct
-# cells it still proposed. Try a learning rate of 50 with and without the entropy bonus; switch the baseline off at
-# a learning rate of 3. A tiny rate barely moves the policy; a large one **collapses** it onto a cell it met early;
-# without a baseline, every update is scaled by the full reward and collapse comes sooner. Does the entropy bonus
-# hold it back? Compare seeds.
+# The sliders run a search, redraw its policy and print the **entropy of the final policy** (in nats, beside the
+# uniform policy's; the same cell has 0 every time) and how many distinct cells it still proposed. Try a learning
+# rate of 50 with and without the entropy bonus; switch the baseline off at a learning rate of 3. A large rate
+# **collapses** the policy onto a cell it met early; without a baseline, every update is scaled by the full reward
+# and collapse comes sooner. Does the entropy bonus hold it back? Compare seeds.
 
 # %%
 slider = {"continuous_update": False, "style": {"description_width": "initial"}}
@@ -326,8 +331,8 @@ plots.policy_curves(policy_frame(lstm_trace))
 # Each panel shows a decision's probabilities *given* the most likely earlier choices, so a curve can jump when an
 # earlier choice changes; a factorised policy's curves never depend on the other decisions.
 #
-# > **Common pitfall: a too-large learning rate for the LSTM's Adam.** Adam normalises the gradient's scale, so with
-# > the rates that suit the factorised policy the LSTM collapses within a few updates onto one cell. nastutor's
+# > **Common pitfall: a too-large learning rate for the LSTM's Adam.** Adam normalises the gradient's scale, so at
+# > the factorised policy's rates the LSTM collapses within a few updates onto one cell. nastutor's
 # > default for the LSTM is 0.01.
 
 # %% [markdown]
@@ -336,8 +341,7 @@ plots.policy_curves(policy_frame(lstm_trace))
 # Write the factorised REINFORCE yourself, as a strategy `MyReinforce(nt.Strategy)` with the constructor
 # `MyReinforce(learning_rate=0.5, baseline_decay=0.9, entropy_weight=0.0)`:
 #
-# - `setup(space, seed, max_epochs)`: call `super().setup(space, seed, max_epochs)` (it sets `self.space` and
-#   `self.rng`), then start a fresh policy: **all logits zero**, one array per `(name, options)` in
+# - `setup(space, seed, max_epochs)`: call `super().setup(space, seed, max_epochs)`, then start a fresh policy: **all logits zero**, one array per `(name, options)` in
 #   `space.decisions`, and no baseline yet;
 # - `probabilities()`: a dict `{decision name: array of probabilities}` (the softmax of its logits);
 # - `ask()`: draw each decision from its softmax **with `self.rng`** (e.g. `self.rng.choice(len(options), p=...)`),
@@ -383,7 +387,7 @@ q3.check()
 #   A **baseline** keeps it unbiased and here divided the variance by more than ten; an **entropy bonus** keeps
 #   the policy exploring.
 # - **Factorised softmax**: $\nabla_{\theta_e} \log \pi(a) = \mathrm{onehot}(a_e) - p_e$. The **LSTM controller**
-#   conditions each decision on the earlier ones and is trained with Adam.
+#   conditions each decision on the earlier ones.
 # - On the cell benchmark REINFORCE beats random search reliably but by a **small margin**, over many seeds.
 #
 # **Next:** lesson 07 compares random search, evolution and REINFORCE under one fair protocol, with Optuna beside them.

@@ -108,10 +108,15 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--progress", action="store_true", help="show a progress bar on stderr")
 
     bench = commands.add_parser(
-        "benchmark", help="build a tabular benchmark, or rewrite its data card",
+        "benchmark", help="build a tabular benchmark, rewrite its data card, or measure its latency",
         description="build: train every distinct architecture of a space for every seed "
-                    "(resumable: kill it and run it again to continue). card: rewrite the data card.")
-    bench.add_argument("action", choices=["build", "card"], help="build the table, or rewrite its card")
+                    "(resumable: kill it and run it again to continue). card: rewrite the data card. "
+                    "latency NAME: measure every architecture's latency again, in one quiet process "
+                    "(batch 256 and 1, one thread, median of 30, two passes), and rewrite the table.")
+    bench.add_argument("action", choices=["build", "card", "latency"],
+                       help="build the table, rewrite its card, or measure its latencies again (quietly)")
+    bench.add_argument("name", nargs="?", default=None,
+                       help="latency: the benchmark's name, e.g. cell-mnist1d (build and card take --space, --dataset)")
     bench.add_argument("--space", choices=sorted(SPACES), default="cell", help="search space (default: cell)")
     bench.add_argument("--dataset", choices=list(DATASETS), default="mnist1d", help="dataset (default: mnist1d)")
     bench.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2],
@@ -190,6 +195,15 @@ def _benchmark(args: argparse.Namespace) -> int:
     from .benchmark import BuildInterrupted, BuildLocked, benchmark_name, build_benchmark, write_card
 
     try:
+        if args.action == "latency":
+            from .benchmark.latency import measure_benchmark_latency
+
+            if args.name is None:
+                raise ValueError("benchmark latency needs the benchmark's name, e.g. "
+                                 "`python -m nastutor benchmark latency cell-mnist1d`")
+            record = measure_benchmark_latency(args.name, args.folder)
+            print(json.dumps(record, indent=1))
+            return 0
         if args.action == "card":
             print(f"wrote {write_card(benchmark_name(args.space, args.dataset, args.seeds), args.folder)}")
             return 0

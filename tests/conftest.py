@@ -69,7 +69,7 @@ def report_cell(lesson: str) -> str:
 
     lines = ["import json as _json", "_hints_report = {}"]
     for exercise in ex.exercises_of(lesson):
-        code = exercise.solution().text.strip().removeprefix("```python").removesuffix("```")
+        code = exercise.solution().text.split("```python", 1)[1].split("```", 1)[0]   # a Question adds its why after the code
         lines += ["try:",
                   f"    exec({code!r}, globals())",
                   f"    _hints_report[{exercise.name!r}] = str({exercise.name}.check())",

@@ -249,3 +249,21 @@ def test_the_shipped_benchmarks_are_found_from_their_files(tmp_path):
     for file in ("a-b.json", "c-d.csv.gz", "e.progress.json", "MANIFEST.json", "f.md"):
         (tmp_path / file).write_text("")
     assert benchmarks_in(tmp_path) == ("a-b", "c-d")
+
+
+def test_a_raw_cell_costs_what_its_table_row_says(cells):
+    """A raw cell's dead convolutions are not built (`prune`), so the parameters and MACs a
+    live network of ANY raw cell has are those the table reports for it (issue 13: 24% of raw
+    cells used to carry dead convolutions that the table did not count)."""
+    from nastutor.benchmark.measure import count_macs
+    from nastutor.spaces.cell import live_edges
+
+    space = cells.space
+    dead = [a for a in space.enumerate() if any(op == "conv3" and not live
+                                                for op, live in zip(a, live_edges(a)))]
+    assert len(dead) > 0.2 * space.size                     # the cells this is about exist
+    for arch in [dead[i] for i in np.random.default_rng(13).choice(len(dead), 200, replace=False)]:
+        net = space.build(arch, 40, 10)
+        row = cells.query(arch)
+        assert sum(p.numel() for p in net.parameters()) == row["params"], space.to_string(arch)
+        assert count_macs(net, 40) == row["macs"], space.to_string(arch)

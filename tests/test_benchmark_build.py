@@ -478,3 +478,31 @@ def test_the_command_line_builds_into_a_folder(tmp_path, fake_train, capsys):
                  "--folder", str(folder)]) == 0
     assert "run the same command again to continue" in capsys.readouterr().out
     assert len(rows_of(progress_file(folder))) == 2
+
+
+def test_the_latency_pass_rewrites_the_latencies_and_records_how(built, capsys):
+    """`python -m nastutor benchmark latency NAME` (issue 13): two quiet passes at batch 256 and
+    batch 1; the table gets both columns, the metadata says how and how repeatable, the manifest
+    and the data card follow, and the benchmark still loads."""
+    from nastutor.__main__ import main
+
+    folder, name = built
+    before = Benchmark.load(name, folder)
+    assert before.latency1_ms is None and set(before.latency_ms) == {0.1}        # the fake build's
+    assert main(["benchmark", "latency", name, "--folder", str(folder)]) == 0
+    record = json.loads(capsys.readouterr().out)
+    after = Benchmark.load(name, folder)
+    assert after.latency1_ms is not None and (after.latency_ms > after.latency1_ms).all()
+    assert not np.isin(after.latency_ms, [0.1]).any()
+    assert set(record["spearman_between_passes"]) == {"latency_ms", "latency1_ms"}
+    assert after.meta["latency"] == record and record["repeats"] >= 30 and record["threads"] == 1
+    assert "latency1_ms" in after.query(after.archs[0]) and "latency1_ms" in after.final_frame()
+    assert (after.val == before.val).all() and (after.params == before.params).all()
+    assert "batch 1" in (folder / f"{name}.md").read_text()
+
+
+def test_the_latency_pass_needs_a_name(capsys):
+    from nastutor.__main__ import main
+
+    assert main(["benchmark", "latency"]) == 2
+    assert "cell-mnist1d" in capsys.readouterr().err

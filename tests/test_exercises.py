@@ -305,3 +305,66 @@ def test_random_search_must_reach_every_architecture():
 
     message = _message("lesson04", "q1", _NeverTheLast)
     assert "never appeared" in message and "off-by-one" in message
+
+
+def _question(**kwargs):
+    from nastutor.exercises import Question
+
+    return Question("p1", expected=lambda: "b", why="Because the data say so.", hint="Look at the table.",
+                    choices={"a": "fewer", "b": "more", "c": "the same"}, **kwargs)
+
+
+def test_a_question_accepts_its_letter_in_any_usual_spelling():
+    p = _question()
+    for answer in ("b", "B", " b ", "(b)", "(B) "):
+        result = p.check(answer)
+        assert result.correct, answer
+        assert "Because the data say so." in result.message     # the why comes with the verdict
+
+
+def test_a_question_refuses_other_letters_and_non_letters_naming_the_choices():
+    p = _question()
+    assert p.check("a").status == "incorrect" and "(a)" in p.check("a").message
+    for bad in ("d", "", 2, None, ["b"], "b or c"):
+        result = p.check(bad)
+        assert result.status == "incorrect" and "a, b, c" in result.message, bad
+    assert "Because" not in p.check("a").message                 # no explanation before the answer is right
+
+
+def test_a_question_without_an_answer_is_not_attempted():
+    p = _question()
+    assert p.check(____).status == "not attempted"
+    assert p.check().status == "not attempted" and "p1.check(" in p.check().message
+
+
+def test_a_question_reads_its_answer_variable_and_its_solution_sets_it():
+    p = _question()
+    scope: dict = {"p": p}
+    exec(p.solution().text.split("```python")[1].split("```")[0], scope)
+    assert scope["p1_answer"] == "b"
+    exec("result = p.check()", scope)
+    assert scope["result"].correct
+
+
+def test_a_numeric_question_compares_with_a_tolerance():
+    from nastutor.exercises import Question
+
+    p = Question("p2", expected=lambda: 941, why="Many raw cells compute the same function.",
+                 hint="Count canonical forms.", rel=0.05)
+    assert p.check(941).correct and p.check(960).correct
+    assert p.check(4096).status == "incorrect" and p.check("941").status == "incorrect"
+
+
+def test_a_lesson_question_records_progress(tmp_path):
+    from nastutor.exercises import Question, progress
+    from nastutor.exercises._progress import _load, progress_path
+
+    lesson_module = type(__import__("sys"))("nastutor.exercises.lesson99")
+    exec("from nastutor.exercises import Question\n"
+         "p1 = Question('p1', expected=lambda: 'a', why='w', hint='h', choices={'a': 'x', 'b': 'y'})",
+         lesson_module.__dict__)
+    p1 = lesson_module.p1
+    assert isinstance(p1, Question) and p1.lesson == "lesson99"
+    assert p1.check("a").correct
+    assert "lesson99.p1" in _load(progress_path())
+    assert set(progress().exercise) >= {"q1"}                      # the real lessons are still listed

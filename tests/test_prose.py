@@ -154,6 +154,13 @@ MATH = "a mathematical statement, true whatever the data"
 SPLITS = "the course's three splits: train, validation, test"
 SEEDS_3 = "assert len(bench.seeds) == 3"
 
+
+def option(lesson: str) -> str:
+    """Why the numbers of a "predict, then run" question's options cannot drift."""
+    return (f"an option of a predict-then-run question, not a claim: nastutor/exercises/lesson{lesson}.py computes "
+            "from the real space or benchmark which option is right (tests/test_exercises.py fails if that changes)")
+
+
 L02_CELL = "assert len({node for edge in EDGES for node in edge}) == 4 and len(EDGES) == 6 and len(OPS) == 4"
 L02_CHOICES = "assert per_layer == 9 and len(OPS) == 4"
 L02_THE_THREE = "the three cells of the cell above"
@@ -184,6 +191,10 @@ PHRASES: dict[str, dict[str, Backing]] = {
         "splits it three ways": fixed(SPLITS),
         "with 1 to 3 hidden layers": code('assert space.decisions[0] == ("depth", (1, 2, 3))'),
         "(16, 32 or 64 units)": code('assert space.decisions[0] == ("depth", (1, 2, 3)) and space.widths == (16, 32, 64)'),
+        "(a) 27": fixed(option("00")),
+        "(b) 729": fixed(option("00")),
+        "(c) 819": fixed(option("00")),
+        "(c) exactly the same": fixed(option("00")),
     },
     "01_objective": {
         "keep three data splits apart": fixed(SPLITS),
@@ -229,6 +240,9 @@ PHRASES: dict[str, dict[str, Backing]] = {
         "from the 4096 strings": code("assert cell_space.size == 4096"),
         "6 edges, 4 operations": code(L02_CELL),
         "the cell space's 4096 strings": code("assert cell_space.size == 4096"),
+        "(a) about 4000": fixed(option("02")),
+        "(b) about 1000": fixed(option("02")),
+        "(c) about 100": fixed(option("02")),
     },
     "03_performance_estimation": {
         "row of one is reproduced by retraining": fixed(L03_EXACT),
@@ -252,7 +266,6 @@ PHRASES: dict[str, dict[str, Backing]] = {
         "is at least 0.8": fixed("the exercise's question: q3's checker (nastutor/exercises/lesson03.py) answers it "
                                  "for this threshold"),
         "(not the mean of all three:": code(L03_BENCH),
-        "(the benchmark has 3)": code(L03_BENCH),
         "its rows reproduce exactly when retrained": fixed(L03_EXACT),
     },
     "04_random_search": {
@@ -274,6 +287,9 @@ PHRASES: dict[str, dict[str, Backing]] = {
         "validation run among 20": code("budget=20, seed=0)"),
         "whole space of 819 MLPs (under the benchmark's 50-epoch protocol)": code(L04_MLP),
         "it matched 200 simulated searches": code(L04_RUNS, "assert (abs(formula - seen_best.mean(axis=0)) < 3 * std_error).all()"),
+        "mean regret first drop below 0.005": code("regret.mean(axis=0) < 0.005"),
+        "**(a)** fewer than 25, **(b)** 25 to 100, or **(c)** more than 100?": fixed(
+            "the options of question p2, not claims: nastutor/exercises/lesson04.py computes which one holds"),
     },
     "05_evolution": {
         "Real et al., 2019": fixed(CITATION),
@@ -295,6 +311,7 @@ PHRASES: dict[str, dict[str, Backing]] = {
         "(means over the 100 runs, final population after 200 evaluations)": code(L05_STUDY),
         "on 100 seeds with a budget of 200": code("SWEEP_SEEDS, SWEEP_BUDGET = 100, 200"),
         "spends its first 50 evaluations": code('"P=50, S=3": RegularizedEvolution(50, 3)'),
+        "After 100 evaluations, does aging beat non-aging": code('comparison_dashboard(runs, baseline="random", budget=100)'),
     },
     "06_reinforcement_learning": {
         "Zoph and Le (2017)": fixed(CITATION),
@@ -309,12 +326,13 @@ PHRASES: dict[str, dict[str, Backing]] = {
         "(learning rate 0.5, baseline decay 0.9, no entropy bonus)": code(
             "assert (policy.learning_rate, policy.baseline_decay, policy.entropy_weight) == (0.5, 0.9, 0.0)"),
         "**100 searches per strategy**": code(L06_RUNS),
-        "policy over 6 decisions of 4 options": code(L06_DECISIONS),
         "the same cell has 0": fixed("the entropy of a certain outcome is 0: " + MATH),
         "Try a learning rate of 50": fixed(L06_SLIDER),
         "at a learning rate of 3": fixed(L06_SLIDER),
         "default for the LSTM is 0.01": code("assert lstm.learning_rate == 0.01"),
         "divided the variance by more than ten": code("assert ratio > 10"),
+        "more than ten times larger?": code("assert ratio > 10"),
+        "After 100 evaluations, does REINFORCE beat random search": code("comparison_dashboard(runs, budget=100)"),
     },
     "07_comparing_strategies": {
         "built three search strategies": fixed("the three strategies the sentence names"),
@@ -326,7 +344,7 @@ PHRASES: dict[str, dict[str, Backing]] = {
         "over the benchmark's 3 seeds": code(SEEDS_3),
         "validation regret of 0.003 is 0.3 pp": fixed("a unit conversion"),
         "Run each strategy 500 times, 100 evaluations each": code(L07_PAIR, 'RegularizedEvolution()}, ev, budget=100,'),
-        "2000 times, each time with $n$ of the 500 runs": code("EXPERIMENTS = 2000", L07_PAIR),
+        "draws $n$ of the 500 runs of each strategy, 2000 times": code("EXPERIMENTS = 2000", L07_PAIR),
         "(as the 500 runs say)": code(L07_PAIR),
         "for a 95% interval": fixed(L07_CI),
         "quantile 1.96": fixed("the standard normal distribution's 97.5% quantile"),
@@ -349,15 +367,23 @@ PHRASES: dict[str, dict[str, Backing]] = {
         "two groups of 10 runs": code("matrix.iloc[s[:10]], matrix.iloc[s[10:]]"),
         "every budget from 5 to 100 evaluations": code(".loc[:, 5:]", 'RegularizedEvolution()}, ev, budget=100,'),
         "Repeat with 300 random splits": code("for _ in range(300)"),
-        "pass the 0.05 bar": code(L07_P),
         "five claims": fixed("the five rows of the table below"),
         "(the 50 seeds in": code(L07_PROTOCOL),
         "At 100 evaluations,": code(L07_PROTOCOL),
         "At 400 simulated seconds": code(L07_PROTOCOL),
-        "50 seeds, 100 evaluations, 400 simulated seconds": code(L07_PROTOCOL),
         "a win at 100 evaluations": code(L07_PROTOCOL),
         "these 50 runs cannot tell": code(L07_PROTOCOL),
         "Lindauer and Hutter (2020)": fixed(CITATION),
+        "**(a)** still about 5%": code(L07_P),
+    },
+    "14_capstone": {
+        "Train one MLP twice": code("for _ in range(2))"),
+        "the tenth best": code('top10 = truth["val_accuracy"].head(10)'),
+        "a tie counting half": fixed("the definition of the probability of superiority"),
+        "six times in ten": fixed("the example value $A = 0.6$ of the same sentence, read aloud"),
+        "55% of the time": code("for a in (0.55, 0.6, 0.7):"),
+        "with 100 runs of each": code("SEEDS = range(100)"),
+        "about one study in four": fixed("an answer option of p2; the checker computes which option is right"),
     },
 }
 

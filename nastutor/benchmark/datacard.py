@@ -32,6 +32,35 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
+def _latency_how(meta: dict) -> str:
+    lat = meta.get("latency")
+    if lat is None:
+        return "batch of 256, one thread, median of 15, measured during the build"
+    return (f"batch of 256 and batch 1, one thread, {lat['warmup']} warm-up runs, then the median of "
+            f"{lat['repeats']}, in a separate quiet pass repeated twice")
+
+
+def _latency_section(meta: dict, final) -> str:
+    """How the latencies were measured (`nastutor.benchmark.latency`), and how repeatable they are."""
+    lat = meta.get("latency")
+    if lat is None:
+        return ("\nLatency was measured once per architecture during the build, beside other training "
+                "workers; `python -m nastutor benchmark latency NAME` measures it again, quietly.\n")
+    rho, diff = lat["spearman_between_passes"], lat["median_relative_difference_between_passes"]
+    return f"""
+## Latency
+Measured by `python -m nastutor benchmark latency {meta['name']}` in one process with nothing else
+running: every architecture at batch 256 (`latency_ms`) and batch 1 (`latency1_ms`), on {lat['threads']}
+thread, {lat['warmup']} warm-up runs then the median of {lat['repeats']} timed runs; the whole pass done
+twice (the second in reverse order) and the two medians averaged.
+- CPU: {lat['cpu']}; {lat['platform']}; PyTorch {lat['torch']}; {lat['seconds'] / 60:.1f} minutes.
+- Repeatability, Spearman correlation between the two passes: {rho['latency_ms']:.3f} at batch 256,
+  {rho['latency1_ms']:.3f} at batch 1; median relative difference {100 * diff['latency_ms']:.1f}% and
+  {100 * diff['latency1_ms']:.1f}%.
+- Batch 1 latency from {final['latency1_ms'].min():.3f} to {final['latency1_ms'].max():.3f} ms.
+"""
+
+
 def card_text(name: str, folder: Path | None = None) -> str:
     """The data card of benchmark `name`, as Markdown. Taught in lesson 03."""
     folder = check_path(folder, "folder", directory=True) if folder is not None else data_dir()
@@ -60,7 +89,7 @@ training code (`nastutor.training.train`), and scored after every epoch.
 - Training: {protocol}.
 - Recorded per architecture, seed and epoch: training loss, validation accuracy, test accuracy,
   seconds of that epoch. Per architecture: parameters, multiply-accumulates of one input (MACs,
-  convolutions and linear layers), CPU inference latency (batch of 256, one thread, median of 15).
+  convolutions and linear layers), CPU inference latency ({_latency_how(meta)}).
 - Search on `val_accuracy`; report `test_accuracy`.
 
 ## Summary (final epoch, mean over seeds)
@@ -76,6 +105,7 @@ score near chance (test accuracy below 0.15){chance_why}.
 Mean standard deviation of test accuracy across seeds: {spread:.4f}. Failed (diverged) runs:
 {meta['failed_runs']}. Parameters range from {final['params'].min():,} to {final['params'].max():,};
 latency from {final['latency_ms'].min():.2f} to {final['latency_ms'].max():.2f} ms.
+{_latency_section(meta, final)}
 
 Histogram of final test accuracy (architectures per bin):
 

@@ -40,8 +40,10 @@ def count_macs(model: nn.Module, num_features: int) -> int:
     return int(total)
 
 
-def measure_latency(model: nn.Module, num_features: int, batch: int = 256, repeats: int = 15) -> float:
-    """Median milliseconds of one forward pass of a batch of `batch` inputs, on one CPU thread.
+def measure_latency(model: nn.Module, num_features: int, batch: int = 256, repeats: int = 15,
+                    warmup: int = 3) -> float:
+    """Median milliseconds of one forward pass of a batch of `batch` inputs, on one CPU thread,
+    after `warmup` untimed passes (they warm caches and PyTorch's allocator up).
     Taught in the lesson on hardware-aware NAS."""
     before = torch.get_num_threads()
     torch.set_num_threads(1)
@@ -50,10 +52,10 @@ def measure_latency(model: nn.Module, num_features: int, batch: int = 256, repea
     times = []
     try:
         with torch.no_grad():
-            for i in range(repeats + 3):
+            for i in range(repeats + warmup):
                 start = time.perf_counter()
                 model(x)
-                if i >= 3:  # the first passes warm caches up
+                if i >= warmup:
                     times.append(time.perf_counter() - start)
     finally:
         torch.set_num_threads(before)

@@ -21,12 +21,14 @@ from ..spaces import SPACES
 from ..training import TrainConfig
 from .protocol import space_of
 
-__all__ = ["COLUMNS", "META_KEYS", "ROW_KEYS", "CURVES", "row_problem", "meta_problem", "table_problem",
+__all__ = ["COLUMNS", "OPTIONAL_COLUMNS", "META_KEYS", "ROW_KEYS", "CURVES", "row_problem", "meta_problem", "table_problem",
            "values_problem"]
 
 #: The columns of a benchmark's table (`<name>.csv.gz`): one row per architecture, seed and epoch.
 COLUMNS = ["arch", "seed", "epoch", "train_loss", "val_accuracy", "test_accuracy", "epoch_seconds",
            "params", "macs", "latency_ms"]
+#: A column that the latency pass (`nastutor.benchmark.latency`) adds: latency at batch 1.
+OPTIONAL_COLUMNS = ["latency1_ms"]
 #: What a benchmark's metadata (`<name>.json`) must hold.
 META_KEYS = ("name", "space", "space_params", "dataset", "seeds", "training", "rows", "architectures",
              "cpu_seconds", "machine", "versions", "failed_runs")
@@ -115,8 +117,8 @@ def meta_problem(meta: object, name: str) -> str:
 def table_problem(meta: dict[str, Any], frame: pd.DataFrame) -> str:
     """What is wrong with a benchmark's table, or "" if nothing is: the columns, then every
     value, then that the rows are exactly every architecture x seed x epoch once."""
-    if list(frame.columns) != COLUMNS:
-        return f"its columns are {list(frame.columns)}, expected {COLUMNS}"
+    if list(frame.columns) not in (COLUMNS, COLUMNS + OPTIONAL_COLUMNS):
+        return f"its columns are {list(frame.columns)}, expected {COLUMNS} (and optionally {OPTIONAL_COLUMNS})"
     problem = values_problem(frame)
     if problem:
         return problem
@@ -140,7 +142,8 @@ def table_problem(meta: dict[str, Any], frame: pd.DataFrame) -> str:
         return str(exc)
     if archs != set(space.unique):
         return f"it covers {len(archs)} architectures, the space has {len(space.unique)} distinct ones"
-    varying = frame.groupby("arch")[["params", "macs", "latency_ms"]].nunique().max()
+    costs = ["params", "macs", "latency_ms"] + [c for c in OPTIONAL_COLUMNS if c in frame.columns]
+    varying = frame.groupby("arch")[costs].nunique().max()
     if (varying > 1).any():
         return f"{varying.idxmax()} differs between the rows of one architecture"
     return ""
@@ -149,7 +152,8 @@ def table_problem(meta: dict[str, Any], frame: pd.DataFrame) -> str:
 def values_problem(frame: pd.DataFrame) -> str:
     """What is wrong with the table's numbers, or "": finite numbers, integers where counts
     are, accuracies in [0, 1], no negative seconds, sizes or latencies."""
-    for column in COLUMNS[1:]:
+    latencies = ["latency_ms"] + [c for c in OPTIONAL_COLUMNS if c in frame.columns]
+    for column in COLUMNS[1:] + latencies[1:]:
         values = frame[column]
         if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
             return f"{column} holds non-numeric values"
@@ -163,7 +167,7 @@ def values_problem(frame: pd.DataFrame) -> str:
     for column in ("val_accuracy", "test_accuracy"):
         if not frame[column].between(0, 1).all():
             return f"{column} holds values outside [0, 1]"
-    for column in ("seed", "epoch_seconds", "params", "macs", "latency_ms"):
+    for column in ("seed", "epoch_seconds", "params", "macs", *latencies):
         if (frame[column] < 0).any():
             return f"{column} holds negative values"
     return ""

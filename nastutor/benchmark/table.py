@@ -67,6 +67,9 @@ class Benchmark:
         self.params = frame["params"].to_numpy(np.int64)[first]
         self.macs = frame["macs"].to_numpy(np.int64)[first]
         self.latency_ms = frame["latency_ms"].to_numpy(np.float64)[first]
+        #: latency at batch 1, once the latency pass (`python -m nastutor benchmark latency`) ran; else None
+        self.latency1_ms = (frame["latency1_ms"].to_numpy(np.float64)[first]
+                            if "latency1_ms" in frame.columns else None)
 
     @classmethod
     def load(cls, name: str | os.PathLike, folder: str | os.PathLike | None = None) -> "Benchmark":
@@ -133,7 +136,8 @@ class Benchmark:
                 "train_loss": float(np.mean(self.train_loss[i, s, e - 1])),
                 "train_seconds": float(np.mean(self.cumulative_seconds[i, s, e - 1])),
                 "epoch": e, "params": int(self.params[i]), "macs": int(self.macs[i]),
-                "latency_ms": float(self.latency_ms[i])}
+                "latency_ms": float(self.latency_ms[i]),
+                **({} if self.latency1_ms is None else {"latency1_ms": float(self.latency1_ms[i])})}
 
     def _epoch(self, epoch: int | None) -> int:
         if epoch is None:
@@ -192,7 +196,8 @@ class Benchmark:
             "val_accuracy": self.val[:, :, -1].mean(axis=1), "val_std": self.val[:, :, -1].std(axis=1),
             "test_accuracy": self.test[:, :, -1].mean(axis=1), "test_std": self.test[:, :, -1].std(axis=1),
             "train_seconds": self.cumulative_seconds[:, :, -1].mean(axis=1),
-            "params": self.params, "macs": self.macs, "latency_ms": self.latency_ms})
+            "params": self.params, "macs": self.macs, "latency_ms": self.latency_ms,
+            **({} if self.latency1_ms is None else {"latency1_ms": self.latency1_ms})})
 
     def __repr__(self) -> str:
         return (f"Benchmark({self.name!r}: {len(self)} architectures x {len(self.seeds)} seeds x "

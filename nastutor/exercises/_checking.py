@@ -24,7 +24,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-__all__ = ["____", "Exercise", "Incorrect", "NotAttempted", "Result", "Hint", "same", "answered", "returned",
+__all__ = ["____", "Exercise", "Question", "Incorrect", "NotAttempted", "Result", "Hint", "same", "answered", "returned",
            "must_be_function", "number", "numbers", "refuse_rounded", "RTOL", "ATOL"]
 
 #: Tolerances for "the same number". A float32 result (PyTorch's default, e.g.
@@ -424,3 +424,69 @@ def answered(value: Any) -> Any:
     if isinstance(value, _Placeholder):
         raise NotAttempted("your code still returns the ____ placeholder: replace it with your answer")
     return value
+
+
+class Question(Exercise):
+    """A "predict, then run" question (fast.ai's questionnaires, Kaggle Learn's checks): the learner
+    commits to a prediction *before* running the cell that shows the answer, then checks it.
+
+    Multiple choice: `choices` maps letters to options, and `expected` computes the right letter
+    from nastutor's real code and data (never a typed-in letter). Numeric: no `choices`; `expected`
+    computes the number and `rel` says how close a prediction must be. `why` is the explanation
+    shown with the verdict, once the answer is right, and by `solution()`.
+
+        >>> p = Question("p1", choices={"a": "fewer", "b": "more"}, expected=lambda: "b",
+        ...              why="Four more edges, each with six choices.", hint="Count the edges.")
+        >>> p.check("B").status, p.check("a").status, p.check("c").status, p.check(____).status
+        ('correct', 'incorrect', 'incorrect', 'not attempted')
+        >>> print(p.check("c").message)
+        'c' is not one of the choices: answer with one of the letters a, b. Try again, or ask for p1.hint().
+    """
+
+    def __init__(self, name: str, *, expected: Callable[[], Any], why: str, hint: str | Sequence[str],
+                 choices: dict[str, str] | None = None, rel: float = RTOL, abs: float = ATOL):
+        self.choices = {k.lower(): v for k, v in (choices or {}).items()}
+        self.why = " ".join(textwrap.dedent(why).split())
+        shown = "letter" if self.choices else "number"
+        super().__init__(name, var=f"{name}_answer", hint=hint, expected=expected,
+                         solution=f"{name}_answer = {{answer!r}}   # the {shown} to pass to {name}.check()",
+                         rel=rel, abs=abs)
+        # Exercise.__init__ read the lesson from its caller's module, which is this file: read ours
+        module = str(inspect.currentframe().f_back.f_globals.get("__name__", ""))
+        self.lesson = module.rsplit(".", 1)[-1] if module.startswith("nastutor.exercises.lesson") else None
+
+    def _judge(self, answer: Any) -> None:
+        if not self.choices:
+            return super()._judge(answer)
+        if isinstance(answer, _Placeholder):
+            raise NotAttempted(f"replace the ____ in `{self.name}.check(____)` with your prediction, "
+                               f"one of the letters {', '.join(self.choices)}")
+        letter = answer.strip().strip("()").strip().lower() if isinstance(answer, str) else None
+        if letter not in self.choices:
+            raise Incorrect(f"{answer!r} is not one of the choices: answer with one of the letters "
+                            f"{', '.join(self.choices)}")
+        if letter != self._expected():
+            raise Incorrect(f"({letter}) is not what the data says: run the next cell, look at what it "
+                            f"shows, and think again")
+
+    def check(self, *answer: Any) -> Result:
+        """Judge the prediction (the argument, else the variable `pN_answer`); when right, say why."""
+        frame = inspect.currentframe().f_back
+        if not answer:
+            if frame is None or self.var not in frame.f_globals:
+                shown = "one of the letters " + ", ".join(self.choices) if self.choices else "a number"
+                return Result(self.name, "not attempted",
+                              f"pass your prediction to the check: {self.name}.check(...) with {shown}")
+            answer = (frame.f_globals[self.var],)
+        result = super().check(*answer)
+        if result.correct:
+            return Result(self.name, "correct", f"well done. {self.why}")
+        return result
+
+    def solution(self) -> Hint:
+        """The right answer, and why."""
+        code = self._solution.format(answer=self._expected())
+        return Hint("Solution", f"\n```python\n{code}\n```\n\n{self.why}")
+
+    def __repr__(self) -> str:
+        return f"<question {self.name}: predict, then run {self.name}.check(your answer)>"

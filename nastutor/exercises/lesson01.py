@@ -1,5 +1,6 @@
 """Exercises of lesson 01 (the NAS objective): choose on validation, measure the noise of a
-training seed, and score a network on held-out data.
+training seed, and score a network on held-out data; and two questions to predict, then run: how
+optimistic an honest report stays, and whether seeds agree on the winner.
 
     >>> from nastutor.exercises.lesson01 import *     # doctest: +SKIP
 """
@@ -13,11 +14,11 @@ from ..data import load_dataset
 from ..spaces import MLPSpace
 from ..training import TrainConfig, accuracy, train
 from ._checking import (
-    ATOL, RTOL, ____, Exercise, Incorrect, number as _number, returned as _returned,
+    ATOL, RTOL, ____, Exercise, Incorrect, Question, number as _number, returned as _returned,
     must_be_function as _callable, refuse_rounded as _refuse_rounded)
 from ._shared import benchmark as _benchmark
 
-__all__ = ["____", "q1", "q2", "q3"]
+__all__ = ["____", "q1", "q2", "q3", "p1", "p2"]
 
 
 # -- q1: choose on validation ---------------------------------------------------------------
@@ -188,4 +189,92 @@ prediction is `scores.argmax(dim=1)`; `.numpy()` turns it back into a NumPy arra
 
 `predicted = model(torch.tensor(data.x_val)).argmax(dim=1).numpy()`, then `return float((predicted
 == data.y_val).mean())`
+""")
+
+
+# -- p1: how optimistic is "choose on validation, report test"? --------------------------------
+
+@lru_cache(maxsize=None)
+def _optimism(n: int = 100, searches: int = 2000) -> tuple[float, float, float]:
+    """Simulated searches on the MLP benchmark, as the lesson's cell runs them: train `n` random
+    architectures with one seed, pick the best on validation, and compare the reported number with
+    the picked architecture's test accuracy retrained with the other seeds. Returns the mean
+    optimism of reporting validation, of reporting test, and the standard error of the latter."""
+    bench = _benchmark("mlp-mnist1d")
+    val, test = bench.val[:, :, -1], bench.test[:, :, -1]
+    rng = np.random.default_rng(0)
+    report_val, report_test = [], []
+    for _ in range(searches):
+        candidates, seed = rng.choice(len(val), size=n, replace=False), rng.integers(val.shape[1])
+        picked = candidates[np.argmax(val[candidates, seed])]
+        retrained = np.delete(test[picked], seed).mean()
+        report_val.append(val[picked, seed] - retrained)
+        report_test.append(test[picked, seed] - retrained)
+    return (float(np.mean(report_val)), float(np.mean(report_test)),
+            float(np.std(report_test, ddof=1) / np.sqrt(searches)))
+
+
+def _optimism_letter() -> str:
+    """At the largest n of the lesson's figure: reporting test after choosing on validation is as
+    optimistic as reporting validation (a), clearly optimistic but less than half as much (b), or
+    not distinguishable from zero (c, within 3 standard errors)."""
+    report_val, report_test, error = _optimism()
+    if abs(report_test) < 3 * error:
+        return "c"
+    if report_test >= 0.75 * report_val:
+        return "a"
+    if 0 < report_test <= 0.5 * report_val:
+        return "b"
+    raise ValueError(f"optimism: report val {report_val:.4f}, report test {report_test:.4f}: no option of p1 fits")
+
+
+p1 = Question(
+    "p1", expected=_optimism_letter,
+    choices={"a": "it grows as much as reporting validation does",
+             "b": "it grows a little, and stays well below reporting validation",
+             "c": "it stays at zero: test took no part in the choice"},
+    why="""Test does not share the luck that made the winner's validation score stand out, so most of the
+optimism goes. What is left is the luck of the winner's training run: a lucky seed helps on every
+split. Only retraining with other seeds removes that, which is why section 3 averages over seeds.""",
+    hint="""
+A network's score on a split is its true accuracy plus two kinds of luck: which examples the split
+holds, and which seed trained it. Which of the two does the test split share with validation?
+""")
+
+
+# -- p2: do the seeds agree on the winner? -----------------------------------------------------
+
+def _winner_ranks(bench) -> list[int]:
+    """For each seed: the rank, by the mean of the other seeds, of the architecture that seed ranks
+    first (1 = the other seeds' best too)."""
+    val = bench.val[:, :, -1]
+    ranks = []
+    for k in range(val.shape[1]):
+        winner = int(np.argmax(val[:, k]))
+        others = np.delete(val, k, axis=1).mean(axis=1)
+        ranks.append(1 + int(np.sum(others > others[winner])))
+    return ranks
+
+
+def _winners_letter() -> str:
+    """The same winner for every seed (a), different winners all ranked in the other seeds' top 10
+    (b), or a winner ranked below the other seeds' top 10 (c)."""
+    bench = _benchmark("mlp-mnist1d")
+    winners = {int(np.argmax(bench.val[:, k, -1])) for k in range(len(bench.seeds))}
+    if len(winners) == 1:
+        return "a"
+    return "b" if max(_winner_ranks(bench)) <= 10 else "c"
+
+
+p2 = Question(
+    "p2", expected=_winners_letter,
+    choices={"a": "yes: searching every architecture leaves no room for luck",
+             "b": "no, but each winner ranks near the top (rank $\\le 10$)",
+             "c": "no, and a winner can rank far down (rank $> 10$)"},
+    why="""The best MLPs are about as close together as one run's seed noise, so each seed crowns the MLP
+its own luck favoured, and by the other seeds' mean that MLP can sit far down the list. Even an
+exhaustive search inherits this noise: rank architectures by their mean over several seeds.""",
+    hint="""
+Compare two numbers the figure above prints: how far apart the best MLPs are, and how much one MLP's
+accuracy moves from seed to seed.
 """)

@@ -1,5 +1,6 @@
 """Exercises of lesson 02 (search spaces): count a chain space, mutate an architecture, and
-count the distinct functions among cells.
+count the distinct functions among cells; and two questions to predict, then run: how many of the
+cell space's strings are distinct functions, and which operations its best cells need.
 
     >>> from nastutor.exercises.lesson02 import *     # doctest: +SKIP
 """
@@ -11,10 +12,12 @@ from numbers import Integral, Number
 import numpy as np
 
 from ..spaces import ACTIVATIONS, CellSpace, MLPSpace
-from ._checking import ____, Exercise, Incorrect, returned as _returned, must_be_function as _callable
+from ..spaces.cell import EDGES, OPS
+from ._checking import ____, Exercise, Incorrect, Question, returned as _returned, must_be_function as _callable
 from ._code import forbid as _forbid
+from ._shared import benchmark as _benchmark
 
-__all__ = ["____", "q1", "q2", "q3"]
+__all__ = ["____", "q1", "q2", "q3", "p1", "p2"]
 
 
 # -- q1: how big is a chain space ------------------------------------------------------------
@@ -195,4 +198,73 @@ the one representative of all cells that compute the same function.
 Put the canonical forms in a `set` and count it.
 
 `return len({cell_space.canonical(cell_space.parse(text)) for text in cells})`
+""")
+
+
+# -- p1: how many distinct functions ----------------------------------------------------------
+
+#: The options of p1: about how many distinct functions the cell space's strings compute.
+_P1_OPTIONS = {"a": 4000, "b": 1000, "c": 100}
+
+
+def _distinct_letter() -> str:
+    """The option nearest (on a log scale) to the number of canonical cells, which must lie within a
+    factor of 2 of it."""
+    space = CellSpace()
+    count = len({space.canonical(a) for a in space.enumerate()})
+    letter = min(_P1_OPTIONS, key=lambda k: abs(np.log(count / _P1_OPTIONS[k])))
+    if not 0.5 <= count / _P1_OPTIONS[letter] <= 2:
+        raise ValueError(f"{count} distinct cells is near none of p1's options: rewrite them")
+    return letter
+
+
+p1 = Question(
+    "p1", expected=_distinct_letter, choices={k: f"about {n}" for k, n in _P1_OPTIONS.items()},
+    why="""Relabelled middle nodes, dead edges and skip chains fold many strings onto one representative:
+most strings are copies of a function another string already computes. The benchmark trains each
+distinct function once, and a search that counts raw strings pays again for what it has seen.""",
+    hint="""
+The three cells above are one function written three ways. Think of every cell whose edges into the
+output node are all none: how many different functions can they compute?
+""")
+
+
+# -- p2: which operations the best cells need --------------------------------------------------
+
+def _losses() -> dict[str, float]:
+    """For each operation: how much the best mean validation accuracy of the cell space drops when
+    that operation is taken off the menu."""
+    bench = _benchmark("cell-mnist1d")
+    val = bench.truth().to_numpy()
+    best = val.max()
+    out = {}
+    for op in OPS:
+        rest = [o for o in OPS if o != op]
+        rows = {bench.index(a) for a in itertools.product(rest, repeat=len(EDGES))}
+        out[op] = float(best - val[list(rows)].max())
+    return out
+
+
+def _needed_letter() -> str:
+    """Which operations matter: those whose removal costs more than the benchmark's seed noise (the
+    mean standard deviation of a cell's accuracy across seeds); the rest can go."""
+    bench = _benchmark("cell-mnist1d")
+    noise = float(bench.val[:, :, -1].std(axis=1, ddof=1).mean())
+    needed = {op for op, loss in _losses().items() if loss > noise}
+    letters = {frozenset(OPS): "a", frozenset({"conv3"}): "b", frozenset({"skip"}): "c", frozenset(): "d"}
+    if frozenset(needed) not in letters:
+        raise ValueError(f"the best cells need {sorted(needed)}: no option of p2 says so")
+    return letters[frozenset(needed)]
+
+
+p2 = Question(
+    "p2", expected=_needed_letter,
+    choices={"a": "none of them", "b": "all but conv3", "c": "all but skip", "d": "any of them"},
+    why="""Without conv3 the best cell falls far: the other operations only pass on, average or cut the
+signal, and nothing in the cell learns. Dropping any other operation costs less than the seed noise,
+because cells made of the remaining operations do as well. Only measuring tells which choices a
+space can lose.""",
+    hint="""
+Which of the four operations has weights to learn? The others pass the signal on, smooth it, or
+cut it.
 """)

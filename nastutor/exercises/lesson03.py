@@ -1,5 +1,6 @@
 """Exercises of lesson 03 (performance estimation): Kendall's rank correlation, the training
-time a lower fidelity saves, and the cheapest fidelity that still ranks well.
+time a lower fidelity saves, and the cheapest fidelity that still ranks well; and two questions to
+predict, then run: how well one epoch ranks the cells, and how often one seed misorders a close pair.
 
     >>> from nastutor.exercises.lesson03 import *     # doctest: +SKIP
 """
@@ -8,11 +9,12 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from ._checking import ____, Exercise, Incorrect, number, same, returned as _returned, must_be_function as _callable
+from ._checking import (
+    ____, Exercise, Incorrect, Question, number, same, returned as _returned, must_be_function as _callable)
 from ._code import forbid as _forbid
 from ._shared import benchmark as _benchmark
 
-__all__ = ["____", "q1", "q2", "q3"]
+__all__ = ["____", "q1", "q2", "q3", "p1", "p2"]
 
 
 # -- q1: Kendall's tau (tau-b) -----------------------------------------------------------------
@@ -148,4 +150,78 @@ compares it with the ground truth.
 
 Stop at the first e whose tau is at least 0.8; the curve is not monotone, so do not search it by
 bisection.
+""")
+
+
+# -- p1: does one epoch rank the cells? -------------------------------------------------------
+
+def _one_epoch_tau() -> float:
+    """Kendall's tau, over all cells, between seed 0 after one epoch (what a search sees) and the
+    mean of the other seeds after full training (the lesson's ground truth)."""
+    bench = _benchmark("cell-mnist1d")
+    final = bench.val[:, 1:, -1].mean(axis=1)
+    return float(stats.kendalltau(bench.val[:, 0, 0], final).statistic)
+
+
+def _one_epoch_letter() -> str:
+    tau = _one_epoch_tau()
+    if tau > 0.5:
+        return "a"
+    if 0.2 <= tau <= 0.5:
+        return "b"
+    if abs(tau) < 0.2:
+        return "c"
+    raise ValueError(f"after one epoch tau = {tau:.3f}: no option of p1 fits")
+
+
+p1 = Question(
+    "p1", expected=_one_epoch_letter,
+    choices={"a": "strongly ($\\tau > 0.5$): one epoch already tells good cells from bad ones",
+             "b": "weakly ($0.2 \\le \\tau \\le 0.5$)",
+             "c": "hardly at all ($|\\tau| < 0.2$)"},
+    why="""After one epoch the ranking is nearly unrelated to the final one. The one-cycle learning rate is
+still climbing then, one plausible reason why where a cell stands says little about where it ends. A
+search that judged cells after one epoch (a first rung of successive halving, say) would choose
+almost at random.""",
+    hint="""
+The protocol's learning rate follows a one-cycle schedule: it starts small and climbs during the
+first epochs. How far has any network got after one epoch of it?
+""")
+
+
+# -- p2: how often one seed misorders a close pair -------------------------------------------
+
+def _reversed_share(max_gap: float = 0.002) -> float:
+    """Among the pairs of cells whose reference accuracies (the mean of the other seeds) differ by
+    more than 0 and at most `max_gap`: the share that one seed orders the other way round, over
+    every seed, as the lesson's cell counts them."""
+    bench = _benchmark("cell-mnist1d")
+    by_seed = bench.val[:, :, -1]
+    i, j = np.triu_indices(len(by_seed), k=1)
+    reversed_, pairs = 0, 0
+    for s in range(by_seed.shape[1]):
+        reference = np.delete(by_seed, s, axis=1).mean(axis=1)
+        gap, one_seed = reference[i] - reference[j], np.sign(by_seed[i, s] - by_seed[j, s])
+        close = (gap != 0) & (np.abs(gap) <= max_gap)
+        reversed_ += int(np.sum(one_seed[close] == -np.sign(gap[close])))
+        pairs += int(np.sum(close))
+    return reversed_ / pairs
+
+
+def _reversed_letter() -> str:
+    share = _reversed_share()
+    return "a" if share < 0.02 else "b" if share <= 0.2 else "c"
+
+
+p2 = Question(
+    "p2", expected=_reversed_letter,
+    choices={"a": "almost never ($< 2\\%$): full training is the ground truth",
+             "b": "sometimes ($2\\%$ to $20\\%$)",
+             "c": "often ($> 20\\%$), not much less than a coin flip would"},
+    why="""Two cells this close differ by less than the seed-to-seed noise, so one training run orders them
+nearly at random. Only clear gaps are ordered reliably: a ceiling that no cheaper estimate can beat,
+since it can rank two architectures no better than full training does.""",
+    hint="""
+Lesson 01 measured how much one network's accuracy moves from seed to seed. Compare that with a gap
+of two validation examples.
 """)

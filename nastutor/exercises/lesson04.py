@@ -1,21 +1,25 @@
 """Exercises of lesson 04 (random search): random search as an ask/tell strategy, the expected
-best of n random samples from order statistics, and the regret of a search's incumbent.
+best of n random samples from order statistics, and the regret of a search's incumbent; two
+"predict, then run" questions (what weighting the benchmark's rows equally predicts, and the budget
+at which random search's mean regret drops below a threshold), answered from the cell benchmark.
 
     >>> from nastutor.exercises.lesson04 import *     # doctest: +SKIP
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
-from ..compare import regret_frame
+from ..compare import compare, regret_frame
 from ..search import run_search
 from ..strategies import GridSearch, RandomSearch, RegularizedEvolution, Strategy
 from ._checking import (
-    ____, Exercise, Incorrect, answered, numbers, same, returned as _returned, must_be_function as _callable)
+    ____, Exercise, Incorrect, Question, answered, numbers, same, returned as _returned, must_be_function as _callable)
 from ._code import forbid as _forbid, own_strategy as _own_strategy
 from ._shared import chi2_ok as _chi2_ok, evaluator as _evaluator
 
-__all__ = ["____", "q1", "q2", "q3"]
+__all__ = ["____", "q1", "q2", "q3", "p1", "p2"]
 
 
 # -- q1: random search as an ask/tell strategy -------------------------------------------------
@@ -238,4 +242,78 @@ later one is strictly better.
 
 Walk through `history` keeping the incumbent; regret = truth.max() -
 truth[bench.index(incumbent.arch)]. It can go *up*: the search chooses on one noisy seed.
+""")
+
+
+# -- p1, p2: predict, then run --------------------------------------------------------------------
+
+def _expected_best_curve(values, budgets) -> np.ndarray:
+    """The expected best of n uniform draws from `values` (ties allowed), for each n in `budgets`."""
+    return np.array([expected_best(np.ravel(values), n) for n in budgets])
+
+
+def rows_vs_raw(budgets=range(1, 201)) -> np.ndarray:
+    """For each budget n, the expected best of n draws predicted over the cell benchmark's rows,
+    each counted once, minus the one over what random search samples: each raw cell x each seed."""
+    bench = _evaluator("cell-mnist1d").benchmark
+    raw_rows = np.array([bench.index(a) for a in bench.space.enumerate()])
+    return (_expected_best_curve(bench.val[:, :, -1], budgets)
+            - _expected_best_curve(bench.val[raw_rows, :, -1], budgets))
+
+
+def _rows_answer() -> str:
+    """p1: counting every row once predicts a higher (a), lower (b) or the same (c) expected best,
+    over the simulation's budgets (the same: within 0.0005 at every budget)."""
+    gap = rows_vs_raw()
+    return "c" if np.all(np.abs(gap) < 5e-4) else "a" if gap.mean() > 0 else "b"
+
+
+p1 = Question(
+    "p1", expected=_rows_answer,
+    choices={"a": "a higher expected best", "b": "a lower one", "c": "the same"},
+    hint="""
+Which rows of the benchmark do many raw cells share? Think of the cells with dead edges (lesson 02):
+how good are they, and how much weight do they get when every row counts once?
+""",
+    why="""
+Many raw cells, those with dead or redundant edges, map onto a few rows, and those rows are weaker
+than the rest. Counting every row once gives them too little weight, so the prediction is too
+optimistic: the search draws those weak cells as often as raw cells map onto them.
+""")
+
+
+#: Section 2's simulation: this many random searches (seeds 0, 1, ...) of MAX_N evaluations each.
+N_RUNS, MAX_N = 200, 200
+#: p2's threshold on the mean regret (accuracy, not percent) and the edges of its options.
+THRESHOLD, FEW, MANY = 0.005, 25, 100
+
+
+@lru_cache(maxsize=None)
+def mean_regret_curve() -> np.ndarray:
+    """The mean validation regret of random search's choice after n = 1 .. MAX_N evaluations, over
+    N_RUNS searches on the cell benchmark: the simulation of the lesson (same seeds, same numbers)."""
+    runs = compare({"random": RandomSearch()}, _evaluator("cell-mnist1d"), budget=MAX_N, seeds=range(N_RUNS))
+    return runs.groupby("step")["val_regret"].mean().to_numpy()
+
+
+def _budget_answer() -> str:
+    """p2: the first budget with a mean regret below THRESHOLD is under FEW (a), FEW to MANY (b), or
+    over MANY or never within MAX_N (c)."""
+    below = np.flatnonzero(mean_regret_curve() < THRESHOLD) + 1
+    if not len(below) or below[0] > MANY:
+        return "c"
+    return "a" if below[0] < FEW else "b"
+
+
+p2 = Question(
+    "p2", expected=_budget_answer,
+    choices={"a": "fewer than 25", "b": "25 to 100", "c": "more than 100"},
+    hint="""
+The expected best climbs quickly at first, then ever more slowly. And the search chooses on one noisy
+seed: how close can noise let it get to the best cell, and how much of the space is that close?
+""",
+    why="""
+The first few draws remove most of the regret, but the last fraction of a point is slow: only a
+small share of the cells is that close to the optimum, and the search chooses on one noisy seed, so
+a slightly worse cell with a lucky seed often wins.
 """)

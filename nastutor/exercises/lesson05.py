@@ -1,5 +1,7 @@
 """Exercises of lesson 05 (evolution): tournament selection, the aging step, and regularized
-evolution written as an ask/tell strategy from those two parts.
+evolution written as an ask/tell strategy from those two parts; two "predict, then run" questions
+(aging against non-aging, and evolution without selection against random search), answered by
+running the strategies on the cell benchmark as the lesson does.
 
     >>> from nastutor.exercises.lesson05 import *     # doctest: +SKIP
 """
@@ -7,17 +9,19 @@ from __future__ import annotations
 
 import inspect
 from collections import deque
+from functools import lru_cache
 from math import comb
 
 import numpy as np
 
+from ..compare import compare, summarize
 from ..search import evaluation_seed, run_search
-from ..strategies import Strategy
-from ._checking import ____, Exercise, Incorrect, answered, must_be_function as _callable
+from ..strategies import RandomSearch, RegularizedEvolution, Strategy
+from ._checking import ____, Exercise, Incorrect, Question, answered, must_be_function as _callable
 from ._code import own_strategy as _own_strategy
 from ._shared import chi2_ok as _chi2_ok, evaluator as _evaluator
 
-__all__ = ["____", "q1", "q2", "q3"]
+__all__ = ["____", "q1", "q2", "q3", "p1", "p2"]
 
 
 # -- helpers the checkers share ---------------------------------------------------------------
@@ -368,4 +372,79 @@ self.rng)`.
 self.aging)`.
 
 Pass `self.rng` to `tournament` and `self.space.mutate`: then the same seed gives the same search.
+""")
+
+
+# -- p1, p2: predict, then run --------------------------------------------------------------------
+
+#: The lesson's comparisons: 100 seeds; the dashboard of section 8 opens at 100 evaluations, the
+#: sweep of section 10 runs 200. ALPHA: the significance level the lesson's dashboards use.
+SEEDS, DASHBOARD_BUDGET, SWEEP_BUDGET, ALPHA = range(100), 100, 200, 0.05
+
+_SETTINGS = {"random": RandomSearch, "aging": lambda: RegularizedEvolution(10, 3),
+             "non-aging": lambda: RegularizedEvolution(10, 3, aging=False),
+             "S=1": lambda: RegularizedEvolution(10, 1)}
+
+
+@lru_cache(maxsize=None)
+def _runs(names: tuple[str, ...], budget: int):
+    """`compare` of the named settings on the cell benchmark, over the lesson's seeds (what the
+    lesson's own cells run, so the same numbers)."""
+    return compare({name: _SETTINGS[name]() for name in names}, _evaluator(), budget=budget, seeds=SEEDS)
+
+
+def _p(runs, budget: int, name: str, baseline: str) -> float:
+    """The one-sided rank-sum p-value of "`name` has a lower validation regret than `baseline`"."""
+    table = summarize(runs, budget=budget, baseline=baseline).set_index("strategy")
+    return float(table.loc[name, "val_regret_p"])
+
+
+def aging_margin() -> str:
+    """p1's answer: does aging beat non-aging at the dashboard's budget by a wide margin (a: a
+    significant win with at most half the mean regret), a small one (b: significant, more than half)
+    or not at all (c: no significant win)?"""
+    runs = _runs(("aging", "non-aging"), DASHBOARD_BUDGET)
+    if _p(runs, DASHBOARD_BUDGET, "aging", "non-aging") >= ALPHA:
+        return "c"
+    mean = runs[runs["step"] == DASHBOARD_BUDGET].groupby("strategy")["val_regret"].mean()
+    return "a" if mean["aging"] <= mean["non-aging"] / 2 else "b"
+
+
+p1 = Question(
+    "p1", expected=aging_margin,
+    choices={"a": "by a wide margin", "b": "by a small but clear one", "c": "not at all"},
+    hint="""
+Aging protects against lucky members, but the search's answer is the best cell it ever evaluated,
+whatever the population later holds. How much can a frozen population cost on a benchmark where
+many cells are nearly optimal?
+""",
+    why="""
+The two rows are within each other's confidence intervals: with this many good cells, both find
+one early, and a search keeps its best find even when a non-aging population freezes. What aging
+buys is an honest population (section 9); Real et al. measured its gain on a far larger space, where
+good cells are rare.
+""")
+
+
+def no_selection_verdict() -> str:
+    """p2's answer: with S = 1 (no selection), is evolution significantly better than random search
+    (a), not significantly different (b), or significantly worse (c), at the sweep's budget?"""
+    runs = _runs(("random", "S=1"), SWEEP_BUDGET)
+    if _p(runs, SWEEP_BUDGET, "S=1", "random") < ALPHA:
+        return "a"
+    return "c" if _p(runs, SWEEP_BUDGET, "random", "S=1") < ALPHA else "b"
+
+
+p2 = Question(
+    "p2", expected=no_selection_verdict,
+    choices={"a": "significantly better", "b": "not significantly different",
+             "c": "significantly worse"},
+    hint="""
+With S = 1 the parent is any member, good or bad: what then steers the population towards good
+cells? Compare a random walk of one-edge steps with independent draws from the whole space.
+""",
+    why="""
+Without selection nothing steers the search: the parent is any recent child, good or bad, so the
+population drifts like a random walk of one-edge steps, which finds good cells no faster than
+drawing them at random. Selection (S > 1) is what turns mutation into a search.
 """)

@@ -1,25 +1,30 @@
 """Exercises of lesson 06 (reinforcement learning): the REINFORCE gradient of a factorised
 softmax policy, the entropy of a categorical distribution and its gradient, and REINFORCE written
-as an ask/tell strategy (with its moving-average baseline and entropy bonus).
+as an ask/tell strategy (with its moving-average baseline and entropy bonus); two "predict, then
+run" questions (how much variance the baseline removes, and REINFORCE's margin over random search),
+answered from the cell benchmark as the lesson's cells do.
 
     >>> from nastutor.exercises.lesson06 import *     # doctest: +SKIP
 """
 from __future__ import annotations
 
 import inspect
+from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 import torch
 
+from ..compare import compare, summarize
 from ..records import Evaluation
-from ..strategies import Strategy
+from ..strategies import RandomSearch, Reinforce, Strategy
 from ._checking import (
-    ATOL, RTOL, ____, Exercise, Incorrect, answered, number, numbers, refuse_rounded, returned as _returned,
+    ATOL, RTOL, ____, Exercise, Incorrect, Question, answered, number, numbers, refuse_rounded, returned as _returned,
     must_be_function as _callable)
 from ._code import forbid as _forbid, own_strategy as _own_strategy
 from ._shared import evaluator as _evaluator, softmax as _softmax
 
-__all__ = ["____", "q1", "q2", "q3"]
+__all__ = ["____", "q1", "q2", "q3", "p1", "p2"]
 
 
 # -- helpers the checkers share ---------------------------------------------------------------
@@ -408,4 +413,77 @@ only then baseline = decay * baseline + (1 - decay) * R.
 For each remembered (name, k): p = current softmax; logits[name] += learning_rate * (advantage *
 (onehot(k) - p) + entropy_weight * (-p * (log p + H))). That is minus your q1 gradient, plus β times
 your q2 gradient.
+""")
+
+
+# -- p1, p2: predict, then run --------------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def baseline_variance_ratio(edge: int = 3, draws: int = 2000, decay: float = 0.9, seed: int = 0) -> float:
+    """At the uniform policy, the variance of the one-sample REINFORCE estimate of one decision's
+    gradient without a baseline, divided by that with the moving-average baseline: section 3.1's
+    experiment on the cell benchmark (every raw cell, every seed's reward), with its settings."""
+    bench = _evaluator().benchmark
+    raw = list(bench.space.enumerate())                        # uniform policy: every raw cell equally likely
+    rewards = bench.val[[bench.index(a) for a in raw], :, -1]
+    ops = bench.space.decisions[edge][1]
+    score = np.array([[a[edge] == op for op in ops] for a in raw]) - 1 / len(ops)    # onehot(a_e) - p
+    rng = np.random.default_rng(seed)
+    cells, seeds = rng.integers(len(raw), size=draws), rng.integers(rewards.shape[1], size=draws)
+    r = rewards[cells, seeds]
+    ema = np.r_[r[0], pd.Series(r).ewm(alpha=1 - decay, adjust=False).mean()[:-1]]   # b before each reward
+    without, with_ = r[:, None] * score[cells], (r - ema)[:, None] * score[cells]
+    return float(without.var(axis=0, ddof=1).sum() / with_.var(axis=0, ddof=1).sum())
+
+
+def _variance_answer() -> str:
+    ratio = baseline_variance_ratio()
+    return "a" if ratio < 1.5 else "b" if ratio <= 10 else "c"
+
+
+p1 = Question(
+    "p1", expected=_variance_answer,
+    choices={"a": "about the same (the expectation is unchanged)",
+             "b": "a few times larger", "c": "more than ten times larger"},
+    hint="""
+Without a baseline the estimate is R (onehot - p), and every reward is an accuracy near the typical
+one: what size is R compared with R - b, the reward's gap to the usual reward?
+""",
+    why="""
+The expectation is the same with or without a baseline, but the spread is not: without one, every
+draw is weighted by the whole reward, a large number, so the estimates swing widely; with one, only
+by the reward's small gap to the usual reward.
+""")
+
+
+#: Section 4's comparison: 100 searches per strategy; its dashboard opens at 100 evaluations.
+SEEDS, BUDGET, ALPHA = range(100), 100, 0.05
+
+
+@lru_cache(maxsize=None)
+def _reinforce_runs():
+    return compare({"random": RandomSearch(), "REINFORCE": Reinforce()}, _evaluator(), budget=BUDGET, seeds=SEEDS)
+
+
+def reinforce_margin() -> str:
+    """p2's answer: at BUDGET evaluations, does REINFORCE (defaults) beat random search by a wide
+    margin (a: significantly, with at most half its mean validation regret), by a small margin (b:
+    significantly, more than half) or not detectably (c: one-sided rank-sum p >= ALPHA)?"""
+    table = summarize(_reinforce_runs(), budget=BUDGET, baseline="random").set_index("strategy")
+    if table.loc["REINFORCE", "val_regret_p"] >= ALPHA:
+        return "c"
+    return "a" if table.loc["REINFORCE", "val_regret"] <= table.loc["random", "val_regret"] / 2 else "b"
+
+
+p2 = Question(
+    "p2", expected=reinforce_margin,
+    choices={"a": "by a wide margin", "b": "reliably but by a small margin", "c": "not detectably"},
+    hint="""
+The policy does learn, but random search is a strong baseline here: how much of the cell benchmark
+is nearly optimal, and how quickly does random search find one such cell (lesson 04)?
+""",
+    why="""
+The policy learns (the p-value is small), but where many cells are nearly optimal, random search
+finds one quickly too, so there is little regret left to remove: a reliable but small win, as on
+NAS-Bench-201.
 """)

@@ -1,6 +1,8 @@
 """Exercises of lesson 07 (comparing strategies fairly): a Student-t confidence interval, the
 Mann-Whitney U statistic, a one-sided permutation test, and judging strategy claims from real
-`compare()` results.
+`compare()` results; two "predict, then run" questions (what a budget in simulated seconds does to
+the strategies' leads, and what reporting the best of many budgets does to false positives),
+answered from the same runs as the lesson's cells.
 
     >>> from nastutor.exercises.lesson07 import *     # doctest: +SKIP
 """
@@ -15,12 +17,12 @@ from scipy import stats
 
 from ..compare import compare, summarize
 from ..strategies import OptunaSampler, RandomSearch, RegularizedEvolution, Reinforce
-from ._checking import ____, Exercise, Incorrect, NotAttempted, answered, number, same
+from ._checking import ____, Exercise, Incorrect, NotAttempted, Question, answered, number, same
 from ._code import forbid as _forbid
 from ._checking import must_be_function as _callable, returned as _returned
 from ._shared import evaluator as _evaluator
 
-__all__ = ["____", "q1", "q2", "q3", "q4"]
+__all__ = ["____", "q1", "q2", "q3", "q4", "p1", "p2"]
 
 #: The lesson's protocol (the notebook uses the same values): seeds, budgets, the test's level.
 SEEDS = range(50)
@@ -231,15 +233,23 @@ CLAIMS = {
 }
 
 
+#: The contestants of the lesson's comparison (section 5), with default settings.
+STRATEGIES = {"random": RandomSearch, "evolution": RegularizedEvolution, "reinforce": Reinforce,
+              "tpe": lambda: OptunaSampler("tpe")}
+
+
 @lru_cache(maxsize=None)
-def _claim_runs():
+def _strategy_runs(name: str) -> pd.DataFrame:
+    """One contestant's runs in the lesson's comparison: SECONDS of simulated training (which
+    covers BUDGET evaluations), over SEEDS. Cached apart, so that a question about some strategies
+    does not wait for the others (TPE is the slow one)."""
+    return compare({name: STRATEGIES[name]()}, _evaluator(), budget=None, seconds=SECONDS, seeds=SEEDS)
+
+
+def _claim_runs() -> pd.DataFrame:
     """The lesson's comparison: the strategies of lessons 04-07, each for SECONDS of simulated
     training (which covers BUDGET evaluations), over SEEDS."""
-    ev = _evaluator()
-    strategies = {"random": RandomSearch(), "evolution": RegularizedEvolution(), "reinforce": Reinforce(),
-                  "tpe": OptunaSampler("tpe")}
-    return pd.concat([compare({name: s}, ev, budget=None, seconds=SECONDS, seeds=SEEDS)
-                      for name, s in strategies.items()], ignore_index=True)
+    return pd.concat([_strategy_runs(name) for name in STRATEGIES], ignore_index=True)
 
 
 def supported_claims() -> dict:
@@ -308,4 +318,84 @@ baseline than random search needs its own table: `summarize(..., baseline='evolu
 
 A small validation p-value says nothing about the test column, and a result at 100 evaluations says
 nothing about a result at equal simulated seconds: read each claim's own cell.
+""")
+
+
+# -- p1, p2: predict, then run --------------------------------------------------------------------
+
+def leads(names=("evolution", "reinforce")) -> pd.DataFrame:
+    """Each strategy's lead over random search, the difference of the mean validation regrets
+    (`summarize`), at BUDGET evaluations and at SECONDS of simulated training."""
+    runs = pd.concat([_strategy_runs(name) for name in ("random", *names)], ignore_index=True)
+    out = {}
+    for label, when in ((f"{BUDGET} evaluations", dict(budget=BUDGET)), (f"{SECONDS} s", dict(seconds=SECONDS))):
+        regret = summarize(runs, baseline="random", **when).set_index("strategy")["val_regret"]
+        out[label] = regret["random"] - regret[list(names)]
+    return pd.DataFrame(out)
+
+
+def _leads_answer() -> str:
+    """p1's answer: at equal simulated seconds, do evolution's and REINFORCE's leads over random
+    search all grow (a), all shrink (b), or neither (c: each changes by under a tenth, or they move
+    in different directions)?"""
+    table = leads()
+    change = (table.iloc[:, 1] - table.iloc[:, 0]) / table.iloc[:, 0].abs()
+    if (change > 0.1).all():
+        return "a"
+    if (change < -0.1).all():
+        return "b"
+    return "c"
+
+
+p1 = Question(
+    "p1", expected=_leads_answer,
+    choices={"a": "grow", "b": "shrink", "c": "barely change"},
+    hint="""
+Look at the table above: which strategies spent more simulated seconds on their first evaluations
+than random search did? With the same seconds for all, who gets to evaluate more cells?
+""",
+    why="""
+Evolution and REINFORCE home in on good cells, which are the costly ones, so each of their
+evaluations spends more training time; at equal seconds random search has evaluated more cells and
+catches up part of the way. Counting evaluations flattered them.
+""")
+
+
+#: Section 7's experiment: two groups of this many random-search runs (of the 500 of section 2, at
+#: BUDGET evaluations), tested at every budget from FIRST_BUDGET on, over this many random splits.
+GROUP, FIRST_BUDGET, SPLITS, DUEL_SEEDS = 10, 5, 300, range(500)
+
+
+@lru_cache(maxsize=None)
+def false_positives() -> tuple[float, float]:
+    """Section 7's p-hacking experiment on the same runs: the share of splits of one strategy's
+    runs into two groups that the one-sided rank-sum test calls significant at the one budget fixed
+    in advance, and when the best of all the budgets is reported."""
+    runs = compare({"random": RandomSearch()}, _evaluator(), budget=BUDGET, seeds=DUEL_SEEDS)
+    matrix = runs.pivot(index="seed", columns="step", values="val_regret").loc[:, FIRST_BUDGET:]
+    rng = np.random.default_rng(0)
+    splits = [rng.permutation(len(matrix))[:2 * GROUP] for _ in range(SPLITS)]
+    p = np.array([stats.mannwhitneyu(matrix.iloc[s[:GROUP]], matrix.iloc[s[GROUP:]], alternative="less").pvalue
+                  for s in splits])
+    return float(np.mean(p[:, -1] < ALPHA)), float(np.mean(np.nanmin(p, axis=1) < ALPHA))
+
+
+def _false_positive_answer() -> str:
+    """p2's answer: is the false-positive rate of "the best of all budgets" about ALPHA (a: under
+    1.5 ALPHA), about double (b: under 3 ALPHA) or several times ALPHA (c)?"""
+    ratio = false_positives()[1] / ALPHA
+    return "a" if ratio < 1.5 else "b" if ratio < 3 else "c"
+
+
+p2 = Question(
+    "p2", expected=_false_positive_answer,
+    choices={"a": "still about 5%", "b": "about double", "c": "several times as often"},
+    hint="""
+At each budget alone, a false positive has the promised small chance. Reporting the best budget
+means a split counts as soon as any one of the budgets passes: how many looks does it get?
+""",
+    why="""
+Each budget is one more look, and a split needs only one lucky look to count. The looks are
+correlated (neighbouring budgets share most of their incumbents), so the rate does not reach
+certainty, but it is far above what the test promises.
 """)

@@ -31,7 +31,7 @@ from ..checks import check_int
 from ..training import TrainConfig
 from .base import Layout, SearchSpace, check_choice
 
-__all__ = ["CellSpace", "OPS", "EDGES", "Cell", "CellNetwork", "gray_code"]
+__all__ = ["CellSpace", "OPS", "EDGES", "Cell", "CellNetwork", "gray_code", "prune"]
 
 #: The operation an edge may choose.
 OPS: tuple[str, ...] = ("none", "skip", "conv3", "avgpool3")
@@ -114,6 +114,18 @@ def live_edges(arch: tuple[str, ...]) -> list[bool]:
             to_output.add(i)
     return [arch[e] != "none" and i in from_input and j in to_output
             for e, (i, j) in enumerate(EDGES)]
+
+
+def prune(arch: tuple[str, ...]) -> tuple[str, ...]:
+    """`arch` with its dead edges (see `live_edges`) set to `none`: the same function, without
+    the operations that cannot reach the output. `CellSpace.build` builds this, so a dead
+    convolution costs no parameters and no time, live or in a benchmark's table (whose rows are
+    canonical cells, which have no dead edges). Taught in lesson 02.
+
+    >>> prune(("conv3", "none", "none", "none", "conv3", "conv3"))   # node 2 gets no input
+    ('conv3', 'none', 'none', 'none', 'conv3', 'none')
+    """
+    return tuple(op if live else "none" for op, live in zip(arch, live_edges(arch)))
 
 
 def gray_code(base: int, digits: int) -> list[tuple[int, ...]]:
@@ -268,8 +280,10 @@ class CellSpace(SearchSpace):
         return arch
 
     def build(self, arch, num_features: int, num_classes: int) -> nn.Module:
+        """The network of `arch` without its dead edges (`prune`): a raw cell costs what its
+        canonical form costs, live as in a benchmark's table. Taught in lesson 02."""
         self.validate(arch)
-        return CellNetwork(arch, self.channels, self.cells, num_classes)
+        return CellNetwork(prune(arch), self.channels, self.cells, num_classes)
 
     def __repr__(self) -> str:
         return f"CellSpace(channels={self.channels}, cells={self.cells})"

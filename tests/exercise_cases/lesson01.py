@@ -37,4 +37,6 @@ WRONG = {
     "q3": [_on_train, _on_test, lambda m, d: 100 * val_accuracy(m, d), lambda m, d: None,
            lambda m, d: str(val_accuracy(m, d)), lambda m, d: round(val_accuracy(m, d), 2),
            lambda m, d: [val_accuracy(m, d)]],
+    "p1": ["a", "c", "d", 0],                 # the other options; answers that are not a letter
+    "p2": ["a", "b", "yes"],
 }

@@ -46,4 +46,6 @@ WRONG = {
            lambda w, a, d: str(sum((w * a) ** k for k in range(1, d + 1)))],
     "q2": [_only_widths, _maybe_unchanged, _two_changes, _list_not_tuple, _library_neighbours, _library_mutate],
     "q3": [lambda cells: len(set(cells)), lambda cells: len(cells), lambda cells: 941],
+    "p1": ["a", "c", 941, "about 1000"],      # the other options; the count or the text, not a letter
+    "p2": ["a", "c", "d", "conv3"],
 }

@@ -55,4 +55,6 @@ WRONG = {
     "q2": [_proportional, _fraction_spent, _one_epoch, lambda bench, e: str(1 - e / bench.epochs),
            lambda bench, e: e < bench.epochs],
     "q3": [12, 1, 10, "4", True],          # full training, one epoch, a guess near the end, not numbers
+    "p1": ["a", "b", -0.04, "tau"],           # the other options; a number or a word, not a letter
+    "p2": ["a", "b", 0.42, "d"],
 }

@@ -141,4 +141,8 @@ WRONG = {
            lambda accuracies, n: str(_unsorted(np.sort(accuracies), n))],
     "q3": [_seen_value, _oracle, _max_over_seeds, _ties_move,
            lambda history, bench: [str(r) for r in _ties_move(history, bench)]],
+    # "predict, then run": the other letters (the lesson's prose after each question assumes its answer),
+    # and answers that are not one of the letters
+    "p1": ["b", "c", "d", "higher"],
+    "p2": ["a", "c", 50, "b or c"],
 }

@@ -167,4 +167,8 @@ WRONG = {
     "q3": [_AlwaysBestParent, _NeverAges, _NoRandomStart, _OnlyRandom, _Unbounded, _KeepsOldMembers,
            _StoresEvaluations, _GlobalRng, RegularizedEvolution,
            type("MyEvolution", (RegularizedEvolution,), {})],                # nastutor's own, renamed
+    # "predict, then run": the other letters (the lesson's prose after each question assumes its answer),
+    # and answers that are not one of the letters
+    "p1": ["a", "b", "not at all"],
+    "p2": ["a", "c", None],
 }

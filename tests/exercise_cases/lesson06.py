@@ -144,4 +144,8 @@ WRONG = {
            lambda logits: (str(entropy_and_gradient(logits)[0]), entropy_and_gradient(logits)[1])],
     "q3": [_Descent, _NoBaseline, _BaselineFirst, _Logits, _EntropySign, _GlobalRandom, Reinforce,
            type("MyReinforce", (Reinforce,), {})],                           # nastutor's own, renamed
+    # "predict, then run": the other letters (the lesson's prose after each question assumes its answer),
+    # and answers that are not one of the letters
+    "p1": ["a", "b", 19],
+    "p2": ["a", "c", "d"],
 }

@@ -154,4 +154,8 @@ WRONG = {
     "q3": [_p_two_sided, _p_greater, _p_strict, _p_mean, _p_scipy, _p_permutation_test, _p_percent,
            lambda a, b, permutations=10_000, seed=0: permutation_p(a, b, permutations, seed) < 0.05],
     "q4": _wrong_claims,     # built when its test runs: it needs the comparison's results
+    # "predict, then run": the other letters (the lesson's prose after each question assumes its answer),
+    # and answers that are not one of the letters
+    "p1": ["a", "c", "shrink"],
+    "p2": ["a", "b", 0.3],
 }
