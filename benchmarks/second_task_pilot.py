@@ -8,6 +8,8 @@ estimated wall time of the full build (941 cells x 3 seeds on 2 workers, from th
 
     python benchmarks/second_task_pilot.py            # resumable: results in benchmarks/pilot/runs.jsonl
     python benchmarks/second_task_pilot.py digits mnist1d-tiny   # and seed 1 for these candidates
+    python benchmarks/second_task_pilot.py --card cell-digits    # also write data/cell-digits.pilot.md,
+                                                                 # which that benchmark's data card shows
 """
 from __future__ import annotations
 
@@ -64,6 +66,20 @@ CANDIDATES = {
 }
 
 
+#: What each candidate is (MNIST-1D variants are made by mnist1d.make_dataset, seed 42, and split as
+#: nastutor splits MNIST-1D; 12 epochs at batch 256 give 4 steps an epoch on 1000 signals, 2 on 500).
+DESCRIPTIONS = {
+    "mnist1d-small": "MNIST-1D, default settings, 1000 of the 3000 training signals",
+    "mnist1d-noisy": "MNIST-1D with corr_noise_scale 0.6, iid_noise_scale 0.1, scale_coeff 0.6, shear_scale 1.0",
+    "mnist1d-shuffled": "MNIST-1D with the time axis permuted (mnist1d's shuffle_seq): locality destroyed",
+    "digits": "scikit-learn's 8x8 digits flattened to length 64 (1078 train / 359 val / 360 test)",
+    "mnist1d-small-shuffled": "mnist1d-shuffled with 1000 training signals",
+    "mnist1d-small-noisy": "MNIST-1D with corr_noise_scale 0.4, iid_noise_scale 0.05, 1000 training signals",
+    "mnist1d-hard": "MNIST-1D with corr_noise_scale 0.4, iid_noise_scale 0.05",
+    "mnist1d-tiny": "MNIST-1D, default settings, 500 of the 3000 training signals",
+}
+
+
 def _cells() -> list[str]:
     space = CellSpace()
     unique = [space.to_string(a) for a in space.unique]
@@ -106,7 +122,11 @@ def _seed_check(runs: pd.DataFrame) -> str:
 def main() -> int:
     OUT.mkdir(exist_ok=True)
     log = OUT / "runs.jsonl"
-    second = [t for t in sys.argv[1:] if t in CANDIDATES]       # candidates to train with seed 1 too
+    args = sys.argv[1:]
+    card = args[args.index("--card") + 1] if "--card" in args else None
+    second = [t for t in args if t in CANDIDATES]       # candidates to train with seed 1 too
+    if not second and log.exists():                      # keep the second seeds already trained
+        second = sorted({r["task"] for r in map(json.loads, log.read_text().splitlines()) if r.get("seed") == 1})
     done = ({(r["task"], r["arch"], r.get("seed", SEED)) for r in map(json.loads, log.read_text().splitlines())}
             if log.exists() else set())
     jobs = [(t, a, s) for s in (SEED, 1) for t in CANDIDATES for a in _cells()
@@ -141,7 +161,15 @@ def main() -> int:
                         for row in table.itertuples(index=False)])
     text += _seed_check(every)
     print(text)
-    (OUT / "pilot.md").write_text(f"Pilot: {N_CELLS} cells, seed {SEED}, cell protocol (12 epochs).\n\n{text}\n")
+    text = (f"{N_CELLS} distinct cells drawn at random (seed 2026), trained with seed {SEED} under the cell "
+            f"protocol on each candidate task (`python benchmarks/second_task_pilot.py`); shares are of "
+            f"those {N_CELLS} cells; the build estimate is from the measured CPU seconds.\n\n"
+            + "".join(f"- `{k}`: {v}\n" for k, v in DESCRIPTIONS.items()) + f"\n{text}\n")
+    (OUT / "pilot.md").write_text(text)
+    if card is not None:
+        from nastutor.data import data_dir
+
+        (data_dir() / f"{card}.pilot.md").write_text(text)
     return 0
 
 

@@ -80,6 +80,7 @@
 # | [05 · Evolution](05_evolution.ipynb) | mutation, tournament selection, and why aging the population helps |
 # | [06 · Reinforcement learning](06_reinforcement_learning.ipynb) | a policy that learns which architectures to propose (REINFORCE) |
 # | [07 · Comparing strategies fairly](07_comparing_strategies.ipynb) | many seeds, budgets in time, confidence intervals, a rank test |
+# | [14 · Your own NAS study](14_capstone.ipynb) | the capstone: a study of your own, from the question to the conclusion |
 #
 # The [glossary](glossary.md) defines the course's words (regret, incumbent, fidelity, p-value, ...); each
 # lesson links a word to it where the word first appears.
@@ -95,7 +96,7 @@ from nastutor.course import CODE_LINES_PER_MINUTE, WORDS_PER_MINUTE, readings
 
 print(f"reading time = words / {WORDS_PER_MINUTE} + lines of code / {CODE_LINES_PER_MINUTE}, in minutes")
 pd.DataFrame([{"lesson": r.lesson, "words": r.words, "lines of code": r.code_lines,
-               "minutes": round(r.minutes)} for r in readings()]).set_index("lesson")
+               "minutes": round(r.minutes, 1)} for r in readings()]).set_index("lesson")
 
 # %% [markdown]
 # ## 1. Setup check

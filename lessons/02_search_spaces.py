@@ -94,30 +94,11 @@ mlp.build(arch, num_features=40, num_classes=10)
 
 # %%
 cell_space = nt.CellSpace()
-COLOURS = {"none": "lightgrey", "skip": "tab:green", "conv3": "tab:red", "avgpool3": "tab:blue"}
-
-
-def draw_cell(arch, ax):
-    # Nodes 0..3 on a line; each edge i -> j is an arc, coloured and labelled by its operation.
-    for (i, j), op in zip(EDGES, arch):
-        rad = {1: 0.0, 2: -0.5 if i == 0 else 0.5, 3: -0.6}[j - i]       # arcs above or below the line
-        ax.annotate("", xy=(j, 0), xytext=(i, 0), arrowprops=dict(
-            arrowstyle="-|>", color=COLOURS[op], lw=1 if op == "none" else 2.5, linestyle=":" if op == "none" else "-",
-            shrinkA=13, shrinkB=13, connectionstyle=f"arc3,rad={rad}"))
-        ax.text((i + j) / 2, -rad * (j - i) / 2, op, ha="center", va="center", fontsize=8, color=COLOURS[op],
-                backgroundcolor="white")
-    for k in range(4):
-        ax.text(k, 0, k, color="white", ha="center", va="center", fontweight="bold", bbox=dict(boxstyle="circle", fc="black"))
-    ax.set(xlim=(-0.4, 3.4), ylim=(-0.8, 1.1), aspect="equal")
-    ax.set_title(cell_space.to_string(arch), fontsize=9)
-    ax.axis("off")
-
-
 example = cell_space.parse("|conv3~0|+|skip~0|conv3~1|+|none~0|avgpool3~1|skip~2|")
 # what the text says about the cell: 4 nodes, 6 edges, 4 operations, convolutions of width 3
 assert len({node for edge in EDGES for node in edge}) == 4 and len(EDGES) == 6 and len(OPS) == 4
 assert {m.kernel_size for m in cell_space.build(example, 40, 10).modules() if isinstance(m, torch.nn.Conv1d)} == {(3,)}
-draw_cell(example, plt.subplots(figsize=(6, 3))[1])
+plots.cell_diagram(example)   # nodes on a line; each edge an arc, coloured by its operation
 
 # %% [markdown]
 # ## 3. Encodings: tuple, string, vector
@@ -173,9 +154,9 @@ q1.check()
 # q1.solution()
 
 # %% [markdown]
-# How fast is "exponentially"? Below, each space grows one step at a time: deeper chains (still 9
-# choices per layer) and cells with more nodes (still 4 operations per edge). Each title gives the
-# largest count's cost in CPU time, at the seconds per architecture the benchmarks measured.
+# How fast is "exponentially"? Below, chains grow deeper (still 9 choices per layer) and cells gain
+# nodes (still 4 operations per edge). Each title gives the largest count's CPU time, at the seconds
+# per architecture the benchmarks measured.
 
 # %%
 per_layer = len(mlp.widths) * len(mlp.activations)
@@ -235,10 +216,7 @@ q2.check()
 twins = ["|conv3~0|+|none~0|none~1|+|none~0|skip~1|none~2|",    # x -> conv3 -> node 1 -> skip -> out
          "|none~0|+|conv3~0|none~1|+|none~0|none~1|skip~2|",    # the same path through node 2
          "|none~0|+|none~0|none~1|+|conv3~0|none~1|none~2|"]    # conv3 straight from input to output
-fig, axes = plt.subplots(1, 3, figsize=(15, 3.2))
-for ax, text in zip(axes, twins):
-    draw_cell(cell_space.parse(text), ax)
-plt.show()
+display(plots.cell_diagram(twins))
 print("canonical forms:", {cell_space.to_string(cell_space.canonical(cell_space.parse(t))) for t in twins})
 print("benchmark rows: ", {cell_bench.index(cell_space.parse(t)) for t in twins})
 
@@ -260,7 +238,8 @@ assert len(set(results)) == 1, "the three cells trained identically"
 
 # %% [markdown]
 # Duplicates come from **relabelled middle nodes**, as above; **dead edges**, cut off from node 0 or
-# from node 3; and **skip chains** (`skip` after `skip` is still the identity).
+# from node 3; and **skip chains** (`skip` after `skip` is still the identity). `build` leaves dead
+# edges out (`prune`): they cost nothing, live or in the table.
 #
 # **Predict, then run (p1).** How many distinct functions do the cell space's 4096 strings compute?
 # - (a) about 4000
@@ -275,6 +254,8 @@ classes = Counter(cell_space.canonical(a) for a in cell_space.enumerate())
 print(f"{cell_space.size} strings, {len(classes)} distinct functions; the largest classes:")
 for rep, n in classes.most_common(3):
     print(f"  {n:4d} strings compute the same function as {cell_space.to_string(rep)}")
+dead = cell_space.parse("|conv3~0|+|none~0|none~1|+|none~0|conv3~1|conv3~2|")  # node 2 gets no input
+assert sum(p.numel() for p in cell_space.build(dead, 40, 10).parameters()) == cell_bench.query(dead)["params"]
 
 
 # %% [markdown]

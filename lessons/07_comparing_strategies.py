@@ -415,4 +415,5 @@ widgets.VBox([widgets.Checkbox(description=item, indent=False, layout={"width": 
 # `nastutor.strategies`: add one to `strategies` and judge it under this protocol.
 #
 # [← Previous: 06 · Reinforcement learning](06_reinforcement_learning.ipynb) ·
-# [Back to the course map: 00 · Welcome to nastutor](00_welcome.ipynb)
+# [Back to the course map: 00 · Welcome to nastutor](00_welcome.ipynb) ·
+# [Next: 14 · Your own NAS study →](14_capstone.ipynb)

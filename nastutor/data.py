@@ -24,7 +24,7 @@ from .manifest import (MANIFEST_FILE, SHIPPED_BENCHMARKS, SHIPPED_DIR, fix_hint,
 
 # the checksum helpers live in `nastutor.manifest`; `sha256_of`, `fix_hint`, `SHIPPED_DIR` and
 # `SHIPPED_BENCHMARKS` are also importable from here, where they used to be
-__all__ = ["Dataset", "DATASETS", "load_dataset", "data_dir", "build_mnist1d", "sha256_of", "fix_hint",
+__all__ = ["Dataset", "DATASETS", "PROCEDURES", "load_dataset", "data_dir", "build_mnist1d", "sha256_of", "fix_hint",
            "SHIPPED_DIR", "SHIPPED_BENCHMARKS"]
 
 #: Every dataset `load_dataset` knows, with a one-line description.
@@ -35,6 +35,19 @@ DATASETS: dict[str, str] = {
     "1078 train / 359 validation / 360 test.",
     "random-labels": "MNIST-1D's signals with labels drawn at random: nothing to learn, "
     "so held-out accuracy is chance (the counter-example of lesson 01).",
+}
+
+#: How each dataset is made, step by step, with its seeds (the data cards print it).
+PROCEDURES: dict[str, str] = {
+    "mnist1d": "`mnist1d.data.make_dataset(get_dataset_args())` (the package's default arguments, its seed 42; "
+    "nothing downloaded): 5000 signals of length 40, 10 classes; its last 1000 are the test split; the other "
+    "4000 are shuffled by `numpy.random.default_rng(0).permutation`, the first 1000 becoming validation and "
+    "the rest training. Stored as data/mnist1d.npz (`python -m nastutor data build`).",
+    "digits": "`sklearn.datasets.load_digits()` (1797 handwritten 8x8 images, bundled with scikit-learn; "
+    "nothing downloaded), pixel values divided by 16, each image flattened row by row into a signal of "
+    "length 64; shuffled by `numpy.random.default_rng(0).permutation`, the first 60% training, the next "
+    "20% validation, the last 20% test.",
+    "random-labels": "MNIST-1D's signals with every label replaced by `numpy.random.default_rng(0).integers(0, 10)`.",
 }
 
 MNIST1D_FILE = "mnist1d.npz"

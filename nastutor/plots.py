@@ -33,7 +33,7 @@ from .checks import InputError, check_confidence, check_frame, check_int
 from .search import History
 from .spaces import Arch, Layout, SearchSpace
 
-__all__ = ["layout", "landscape_frame", "landscape", "mlp_heatmap", "regret_curves", "regret_bands",
+__all__ = ["cell_diagram", "layout", "landscape_frame", "landscape", "mlp_heatmap", "regret_curves", "regret_bands",
            "learning_curves", "policy_curves", "population_plot", "as_benchmark",
            "curves", "histogram", "heatmaps", "interval_bars"]
 
@@ -194,6 +194,48 @@ def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Ax
         return ax.figure, ax
     fig = Figure(figsize=figsize, layout="constrained")
     return fig, fig.add_subplot()
+
+
+#: The colour of each cell operation in `cell_diagram`.
+OP_COLOURS = {"none": "lightgrey", "skip": "tab:green", "conv3": "tab:red", "avgpool3": "tab:blue"}
+
+
+def cell_diagram(cells, ax: Axes | None = None) -> Figure:
+    """Draw one cell, or several side by side: nodes 0 to 3 on a line, each edge i -> j an arc
+    coloured and labelled by its operation (`none` dotted), the cell's string as the title.
+    `cells` is a cell (tuple or string) or a list of them. Taught in lesson 02.
+
+    >>> cell_diagram(["|conv3~0|+|skip~0|conv3~1|+|none~0|avgpool3~1|skip~2|"])   # doctest: +ELLIPSIS
+    <Figure size ...>
+    """
+    from .spaces.cell import EDGES, CellSpace
+
+    space = CellSpace()
+    many = isinstance(cells, list)
+    archs = [a if isinstance(a, tuple) else space.parse(a) for a in (cells if many else [cells])]
+    for arch in archs:
+        space.validate(arch)
+    if ax is not None and len(archs) > 1:
+        raise InputError("cell_diagram draws several cells on a figure of its own: leave out `ax`")
+    fig, first = _new_axes(ax, (5 * len(archs), 3.2))
+    axes = [first] + [fig.add_subplot(1, len(archs), k + 1) for k in range(1, len(archs))]
+    if len(archs) > 1:
+        first.set_subplotspec(fig.add_gridspec(1, len(archs))[0])
+    for ax_, arch in zip(axes, archs):
+        for (i, j), op in zip(EDGES, arch):
+            rad = {1: 0.0, 2: -0.5 if i == 0 else 0.5, 3: -0.6}[j - i]   # arcs above or below the line
+            ax_.annotate("", xy=(j, 0), xytext=(i, 0), arrowprops=dict(
+                arrowstyle="-|>", color=OP_COLOURS[op], lw=1 if op == "none" else 2.5,
+                linestyle=":" if op == "none" else "-", shrinkA=13, shrinkB=13, connectionstyle=f"arc3,rad={rad}"))
+            ax_.text((i + j) / 2, -rad * (j - i) / 2, op, ha="center", va="center", fontsize=8,
+                     color=OP_COLOURS[op], backgroundcolor="white")
+        for k in range(4):
+            ax_.text(k, 0, k, color="white", ha="center", va="center", fontweight="bold",
+                     bbox=dict(boxstyle="circle", fc="black"))
+        ax_.set(xlim=(-0.4, 3.4), ylim=(-0.8, 1.1), aspect="equal")
+        ax_.set_title(space.to_string(arch), fontsize=9)
+        ax_.axis("off")
+    return fig
 
 
 #: How a figure names each accuracy; test accuracy says that it is only reported, never searched on.
@@ -605,9 +647,10 @@ def interval_bars(summary: pd.DataFrame, metric: str = "val_regret", *, title: s
     beside each bar. Used in lesson 07.
 
         >>> import nastutor as nt
-        >>> runs = nt.compare.compare({"random": nt.RandomSearch(), "evolution": nt.strategies.RegularizedEvolution()},
-        ...                           nt.TabularEvaluator("cell-mnist1d"), budget=30, seeds=range(5))
-        >>> fig = interval_bars(nt.compare.summarize(runs, seconds=60), "test_regret")
+        >>> from nastutor.compare import compare, summarize
+        >>> runs = compare({"random": nt.RandomSearch(), "evolution": nt.strategies.RegularizedEvolution()},
+        ...                nt.TabularEvaluator("cell-mnist1d"), budget=30, seeds=range(5))
+        >>> fig = interval_bars(summarize(runs, seconds=60), "test_regret")
     """
     check_option(metric, "metric", ("val_regret", "test_regret"))
     summary = check_frame(summary, "summary", ("strategy", metric, f"{metric}_ci", f"{metric}_p"), "summarize()")

@@ -258,3 +258,15 @@ def test_interval_bars_write_tiny_p_values_as_below_a_thousandth(cell_bench):
     assert "p = 0.000" not in texts
     assert ("p < 0.001" in texts) == (p < 0.001), (p, texts)
     assert p < 0.001  # 60 seeds at 100 evaluations: evolution's lead is clear (lesson 05 measures it)
+
+
+def test_cell_diagram_draws_each_cell_with_its_string_as_title():
+    from nastutor import plots
+
+    twins = ["|conv3~0|+|none~0|none~1|+|none~0|skip~1|none~2|", "|none~0|+|none~0|none~1|+|conv3~0|none~1|none~2|"]
+    fig = plots.cell_diagram(twins)
+    assert [ax.get_title() for ax in fig.axes] == twins
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert labels.count("conv3") == 1 and labels.count("none") == 4 and {"0", "1", "2", "3"} <= set(labels)
+    with pytest.raises(ValueError, match="none, skip, conv3, avgpool3"):
+        plots.cell_diagram("|conv9~0|+|none~0|none~1|+|none~0|skip~1|none~2|")

@@ -66,8 +66,9 @@ NOT_PROSE = [
     *[re.escape(name) for name in NAMES],
     r"(?m)^[ \t>]*#+[ \t]*\d+[a-z]?(?:\.\d+)*\.?",             # heading numbers: "## 3.", "### 4a."
     r"(?m)^[ \t>]*\d+\.(?=\s)",                                # numbered list items
-    r"\b[Ll]essons? 0\d(?:(?:,| and| to| or) 0\d)*",          # references: lesson 04, lessons 04 to 06
+    r"\b[Ll]essons? \d\d(?:(?:,| and| to| or) \d\d)*",        # references: lesson 04, lessons 04 to 14
     r"(?<![\w.,])0\d(?![\w.,%])",                              # lesson numbers elsewhere (tables: | 04 |)
+    r"(?<![\w.,])\d\d(?= · )",                                  # a lesson's number before its title: 14 · Your own
     r"\b[Ss]ections? \d+(?:\.\d+)?(?:(?:,| and| to) \d+(?:\.\d+)?)*",
     r"Try it yourself \d+",
     r"\b[Nn]odes? \d(?:(?:,| and) \d)*",                       # node names of a cell: node 0 ... node 3
@@ -466,3 +467,5 @@ def test_the_scan_catches_a_typed_number():
     assert values("37%") == {37.0, 0.37} and values("20,000") == {20000.0} and values("half") == {2.0, 0.5}
     assert values("19×") == {19.0} and values("order of\nmagnitude") == {10.0} and values("1/1000") == {0.001, 1000.0}
     assert literals("SEEDS, BUDGET = range(50), 20_000 # [-100:] 0.95") == {50.0, 20000.0, 100.0, 0.95}
+    lesson_14 = "Lessons 07 and 14; [Next: 14 · Your own NAS study](14_capstone.ipynb); 14 runs"
+    assert [m.group() for m in claims(lesson_14)] == ["14"]          # only the runs: the rest names a lesson

@@ -4,7 +4,6 @@ written twice, in the lesson and in `choices=`, and must not drift apart), follo
 `pN.check(____)` in which the learner commits to a prediction."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import nbformat

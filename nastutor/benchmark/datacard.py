@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..checks import check_path
-from ..data import data_dir, load_dataset
+from ..data import DATASETS as DATASETS_TEXT, PROCEDURES, data_dir, load_dataset
 from ..files import atomic_write
 from ..manifest import read_manifest
 from .names import rebuild_command
@@ -30,6 +30,13 @@ def _histogram(values: np.ndarray, bins: int = 10, width: int = 40) -> str:
 def _cell(text: str) -> str:
     """Escape a table cell's pipes (cell architectures are written with them)."""
     return text.replace("|", "\\|")
+
+
+def _pilot(name: str, folder: Path) -> str:
+    """The pilot that chose this benchmark's task, when one was run: `<name>.pilot.md` beside it,
+    written by benchmarks/second_task_pilot.py."""
+    path = folder / f"{name}.pilot.md"
+    return f"\n### Why this task: the pilot\n{path.read_text().strip()}\n" if path.exists() else ""
 
 
 def _latency_how(meta: dict) -> str:
@@ -84,6 +91,9 @@ Every distinct architecture of `{space!r}` ({len(bench)} of its {space.size} arc
 ones that compute the same function share a row, found with `space.canonical`), trained on `{bench.dataset}` for each of the seeds {', '.join(map(str, bench.seeds))} by nastutor's own
 training code (`nastutor.training.train`), and scored after every epoch.
 
+## Task
+{DATASETS_TEXT.get(bench.dataset, '')} How it is made: {PROCEDURES.get(bench.dataset, 'see nastutor.data.')}
+{_pilot(name, folder)}
 ## Protocol
 - Space: `{space!r}`; dataset `{bench.dataset}` ({splits}).
 - Training: {protocol}.
