@@ -131,12 +131,12 @@ plots.curves(sizes, optimism.to_dict("list"), hlines={"no optimism": 0}, xscale=
 
 # %% [markdown]
 # With $n = 1$ there is no choice and no bias (the curves start a hair off zero: the simulation is
-# noisy too). Reporting test stays much closer; what is left is the luck of the *training run*, which
-# both splits share.
+# noisy). Choosing on validation and reporting test stays much closer to zero; what is left is the
+# luck of the *training run*, which both splits share.
 #
-# > **Common pitfall:** tuning anything on the test split (the architecture, the number of epochs,
-# > the learning rate) and then reporting test accuracy. Once the test split has helped to choose,
-# > it is a second validation split, and its number is optimistic.
+# > **Common pitfall:** tuning anything on the test split (the architecture, the epochs, the
+# > learning rate), then reporting test accuracy. A test split that helped to choose is a second
+# > validation split, and optimistic.
 #
 # ### Try it yourself 1
 #
@@ -367,7 +367,8 @@ widgets.VBox([widgets.HBox(list(controls.values())), widgets.interactive_output(
 # Write the evaluation a search should use. `val_accuracy(model, data)` takes a trained PyTorch
 # network and a `nt.Dataset` and returns the fraction of the **validation** examples
 # (`data.x_val`, `data.y_val`) the network labels correctly, as a number from 0 to 1. The network
-# outputs one score per class; its prediction is the class with the largest score.
+# outputs one score per class; its prediction is the class with the largest score. (Make the input
+# with `torch.tensor`, which copies: the dataset's arrays are read-only, and `torch.as_tensor` warns.)
 
 # %%
 import torch

@@ -65,7 +65,7 @@ bench
 #   networks of this course are themselves such a proxy: one cell per stage, 16 channels.
 # - **Early stopping / low fidelity**: train for only a few epochs, or stop a candidate as soon as
 #   its learning curve looks hopeless. Successive halving and Hyperband stop the weak candidates
-#   early in a systematic way; lesson 07 runs both next to the other strategies.
+#   early in a systematic way (`nastutor.strategies` has both).
 #
 # A search uses the score only to **compare** candidates. So a cheap estimate need not be close to
 # the fully-trained accuracy; it must put architectures **in the same order**. That is what a rank
@@ -351,7 +351,7 @@ for s in range(len(bench.seeds)):
 pairs = pd.concat(pairs)
 gap_bins = pd.cut(pairs["gap"], [0, 0.002, 0.005, 0.01, 0.02, 0.05, 1.0])
 shares = pd.crosstab(gap_bins, pairs["one seed"], normalize="index")[["reversed", "tied"]]
-print(f"seed-to-seed standard deviation of a cell's accuracy: median {np.median(by_seed.std(axis=1)):.4f}")
+print(f"seed-to-seed standard deviation of a cell's accuracy: median {np.median(by_seed.std(axis=1, ddof=1)):.4f}")
 shares.plot.bar(stacked=True, rot=0, figsize=(9.5, 3.8), ylim=(0, 0.6), ylabel="share of pairs",
                 xlabel="gap between the two cells (mean validation accuracy of the other seeds)",
                 title="How often one training seed misorders two cells")

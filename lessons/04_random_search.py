@@ -88,7 +88,7 @@ print(inspect.getsource(nt.search_loop))
 
 # %%
 history = nt.run_search(nt.RandomSearch(), ev, budget=50, seed=0)
-history.incumbent_trajectory()
+history.incumbent_trajectory().style.format(precision=4)   # styled: whole cell strings
 
 
 # %% [markdown]
@@ -354,7 +354,7 @@ print(f"for scale, the test accuracy of each benchmark's best (chosen on validat
 rows = {}
 for label, arch in tqdm(list(candidates.items()), desc="retraining with 3 seeds", unit="network"):
     test = [mlp_live.evaluate(arch, seed=seed).test_accuracy for seed in range(3)]
-    rows[label] = {"arch": mlp_space.to_string(arch), "test (mean of 3)": np.mean(test), "test std": np.std(test),
+    rows[label] = {"arch": mlp_space.to_string(arch), "test (mean of 3)": np.mean(test), "test std": np.std(test, ddof=1),
                    "benchmark: share of MLPs it beats": np.mean(mlp_truth < mlp_truth[mlp_bench.index(arch)])}
 pd.DataFrame.from_dict(rows, orient="index").round(3)
 

@@ -366,7 +366,7 @@ means.round(3)
 #
 # - **$S = P$** is greedy. Without aging the greedy parent is the *luckiest* member, forever.
 # - **A small population** ($P = 2$) is nearly a single lineage that explores one neighbourhood at a time. A large
-#   one is diverse, but spends its first 50 evaluations on a random start and selects weakly for the same $S$.
+#   one is diverse, but spends its first $P$ evaluations on a random start. Which balance wins is for the runs to say.
 #
 # **Predict, then run (p2).** $S = 1$ has no selection: the parent is any of the last $P$ children. Against
 # random search, is it **(a)** significantly better, **(b)** not significantly different, or **(c)**

@@ -284,7 +284,7 @@ class NoBaseline(Reinforce):
 
 # %% [markdown]
 # The sliders run a search, redraw its policy and print the **entropy of the final policy** (in nats, beside the
-# uniform policy's; the same cell has 0 every time) and how many distinct cells it still proposed. Try a learning
+# uniform policy's; a policy that always proposes the same cell has entropy 0) and how many distinct cells it still proposed. Try a learning
 # rate of 50 with and without the entropy bonus; switch the baseline off at a learning rate of 3. A large rate
 # **collapses** the policy onto a cell it met early; without a baseline, every update is scaled by the full reward
 # and collapse comes sooner. Does the entropy bonus hold it back? Compare seeds.

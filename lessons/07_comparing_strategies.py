@@ -15,9 +15,8 @@
 # %% [markdown]
 # # 07 · Comparing strategies fairly
 #
-# Lessons 04 to 06 built three search strategies: random search, regularized evolution and REINFORCE.
-# Which is best? Answering *fairly* is harder than running the searches; many published NAS comparisons
-# got it wrong.
+# Lessons 04 to 06 built random search, regularized evolution and REINFORCE. Which is best? Answering
+# *fairly* is harder than running the searches; many published NAS comparisons got it wrong.
 #
 # **You will:**
 # 1. apply the NAS-Bench-201 protocol: **search on validation, report test, [budget](glossary.md#budget)s in simulated seconds,
@@ -89,10 +88,10 @@ print(f"500 duels: random wins {np.mean(rnd < evo):.0%}, ties {np.mean(rnd == ev
 assert evo.mean() < rnd.mean() and np.mean(rnd < evo) > 0.2    # better on average; yet random wins many duels
 
 # %% [markdown]
-# On average evolution is better, yet random search wins a large share of the duels: a paper that ran
-# each method once would have named the wrong winner that often. How many runs are enough? The slider
-# draws $n$ of the 500 runs of each strategy, 2000 times, and says how often evolution comes first (as the
-# 500 runs say) and how often a rank test (section 4) calls the difference significant.
+# On average evolution is better, yet random search wins many duels: a paper that ran each method once
+# would have named the wrong winner that often. How many runs are enough? The slider draws $n$ of the
+# 500 runs of each strategy, 2000 times: how often does evolution come first, and a rank test
+# (section 4) call the difference significant?
 
 # %%
 EXPERIMENTS = 2000
@@ -102,9 +101,11 @@ def show_runs(n=1):
     rng = np.random.default_rng(n)      # EXPERIMENTS draws of n runs of each strategy, without replacement
     e, r = [x[np.argsort(rng.random((EXPERIMENTS, len(x))), axis=1)[:, :n]] for x in (evo, rnd)]
     p = stats.mannwhitneyu(e, r, alternative="less", axis=1).pvalue
+    first = np.mean(e.mean(1) < r.mean(1))
+    shown = f"{first:.0%}" if first in (0, 1) or 0.005 <= first < 0.995 else f"{first:.1%}"   # never a rounded 100%
     return plots.histogram(100 * (r.mean(1) - e.mean(1)), marks={"no difference": 0}, ylabel="experiments",
                            xlabel="mean regret of random minus evolution (pp); > 0: evolution ahead",
-                           title=f"n = {n}: evolution ranked first in {np.mean(e.mean(1) < r.mean(1)):.0%}, "
+                           title=f"n = {n}: evolution ranked first in {shown}, "
                                  f"rank test p < 0.05 in {np.mean(p < 0.05):.0%}")
 
 
@@ -112,14 +113,14 @@ widgets.interact(show_runs, n=widgets.IntSlider(value=1, min=1, max=100, descrip
                                                 continuous_update=False));
 
 # %% [markdown]
-# > **Common pitfall:** comparing strategies on one seed, or a handful: the ranking is a weighted coin
-# > toss. Run many seeds, and report the spread.
+# > **Common pitfall:** comparing on one seed, or a handful: a weighted coin toss. Run many seeds;
+# > report the spread.
 
 # %% [markdown]
 # ## 3. Confidence intervals
 #
-# A mean regret over $n$ runs is itself random: other seeds would give another mean. A **confidence
-# interval** says how far it could plausibly move. For $n$ independent runs with regrets $x_1, \dots, x_n$:
+# A mean regret over $n$ runs is itself random: other seeds give another mean. A **confidence
+# interval** says how far it could move. For $n$ independent runs with regrets $x_1, \dots, x_n$:
 #
 # $$
 # \bar x \pm t_{1-\alpha/2,\; n-1} \cdot \frac{s}{\sqrt n}.

@@ -105,7 +105,8 @@ print(f"lesson 02's space: {full.size} MLPs, of which the {deepest} deepest make
 #
 # A tabular benchmark of the space lets the protocol run many searches in seconds, and scores
 # each search's choice against the truth (lesson 03). You build it: every MLP trained with each of the
-# study's seeds, under the space's own protocol (`space.default_config()`), on your machine.
+# table's training seeds (not the plan's search seeds), under the space's own protocol
+# (`space.default_config()`), on your machine.
 #
 # **Predict, then run (p1).** Train one MLP twice, with the same seed. Which numbers come out the same?
 # - (a) both the accuracies and the seconds
@@ -214,11 +215,14 @@ final.groupby("strategy")["step"].describe()[["mean", "min", "max"]].rename_axis
 # %% [markdown]
 # ## 4. The analysis
 #
-# First the mean regrets with their [confidence intervals](glossary.md#confidence-interval) (lesson 07's `summarize`; its p-values
-# are one-sided, against random search, and not the plan's test):
+# First the mean regrets in [pp](glossary.md#pp), with their
+# [confidence intervals](glossary.md#confidence-interval) (lesson 07's `summarize`; its p-values are
+# one-sided, against random search, and not the plan's test):
 
 # %%
-summarize(runs, seconds=SECONDS, baseline="random", confidence=0.95).round(4)
+summary = summarize(runs, seconds=SECONDS, baseline="random", confidence=0.95)
+in_pp = {c: 100 * summary[c] for c in summary if c.endswith(("_regret", "_regret_ci"))}   # regrets in pp
+summary.assign(**in_pp).round(3)
 
 # %% [markdown]
 # Then the plan's test: the two-sided [rank-sum test](glossary.md#rank-sum) of the final validation regrets. A p-value says

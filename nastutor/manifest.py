@@ -39,7 +39,7 @@ def benchmarks_in(folder: Path) -> tuple[str, ...]:
     still names its benchmark (and loading it then says what is wrong).
 
     >>> benchmarks_in(SHIPPED_DIR)
-    ('cell-mnist1d', 'mlp-mnist1d')
+    ('cell-digits', 'cell-mnist1d', 'mlp-mnist1d')
     """
     folder = Path(folder)
     if not folder.is_dir():

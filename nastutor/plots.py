@@ -26,6 +26,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import Formatter, LogFormatterSciNotation, MaxNLocator
 from scipy import stats
 
 from .benchmark import BENCHMARKS, Benchmark
@@ -189,6 +190,51 @@ def landscape_frame(benchmark: Benchmark) -> pd.DataFrame:
         "params": np.asarray(benchmark.params)[rows], "latency_ms": np.asarray(benchmark.latency_ms)[rows]})
 
 
+class _PlainLogFormatter(Formatter):
+    """Tick labels of a log axis as plain numbers (0.3, 1, 20), not 3x10^-1: a learner reads regret in
+    pp, p-values and budgets as they are printed elsewhere. Which ticks get a label depends on how
+    many decades the axis shows: all of them within half a decade, 1-2-3-4-6 within one, 1-2-5
+    within two and a half, else the decades only. An axis reaching below 1e-4 or above 1e5 keeps
+    matplotlib's powers of ten, where plain numbers would be too long to read."""
+
+    PLAIN = (1e-4, 1e5)
+
+    def __init__(self) -> None:
+        self._powers = LogFormatterSciNotation()
+
+    def set_axis(self, axis) -> None:
+        super().set_axis(axis)
+        self._powers.set_axis(axis)
+
+    def set_locs(self, locs) -> None:
+        super().set_locs(locs)
+        self._powers.set_locs(locs)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        low, high = sorted(self.axis.get_view_interval())
+        if x <= 0 or low <= 0:
+            return ""
+        if low < self.PLAIN[0] or high > self.PLAIN[1]:
+            return self._powers(x, pos)
+        decades = np.log10(high / low)
+        exponent = np.floor(np.log10(x) + 1e-9)
+        coefficient = int(round(x / 10**exponent))
+        if not np.isclose(x, coefficient * 10**exponent, rtol=1e-6):
+            return ""
+        shown = ({1} if decades > 2.5 else {1, 2, 5} if decades > 1.0 else {1, 2, 3, 4, 6} if decades > 0.5
+                 else set(range(1, 10)))
+        return np.format_float_positional(float(f"{x:.6g}"), trim="-") if coefficient in shown else ""
+
+
+def _plain_log_ticks(ax: Axes) -> None:
+    """Plain-number labels (`_PlainLogFormatter`) on each log axis of `ax`; call after setting the scale,
+    which resets the formatters."""
+    for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
+        if scale == "log":
+            axis.set_major_formatter(_PlainLogFormatter())
+            axis.set_minor_formatter(_PlainLogFormatter())
+
+
 def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
     if ax is not None:
         return ax.figure, ax
@@ -200,10 +246,17 @@ def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Ax
 OP_COLOURS = {"none": "lightgrey", "skip": "tab:green", "conv3": "tab:red", "avgpool3": "tab:blue"}
 
 
+#: `cell_diagram`: cells per row, and the size of one cell's panel (inches). Two 4.7-inch panels make a
+#: figure as wide as a notebook's output area, so it is shown at full size, never scaled down.
+CELLS_PER_ROW, CELL_SIZE = 2, (4.7, 2.7)
+
+
 def cell_diagram(cells, ax: Axes | None = None) -> Figure:
-    """Draw one cell, or several side by side: nodes 0 to 3 on a line, each edge i -> j an arc
-    coloured and labelled by its operation (`none` dotted), the cell's string as the title.
-    `cells` is a cell (tuple or string) or a list of them. Taught in lesson 02.
+    """Draw one cell, or several: nodes 0 to 3 on a line, each edge i -> j an arc coloured and
+    labelled by its operation (`none` dotted), the cell's string as the title (a long one on two
+    lines, broken before node 3's `+`). `cells` is a cell (tuple or string) or a list of them;
+    several are drawn two to a row (a last lone one centred), so that the figure fits a notebook's
+    width and is shown at full size, its labels readable. Taught in lesson 02.
 
     >>> cell_diagram(["|conv3~0|+|skip~0|conv3~1|+|none~0|avgpool3~1|skip~2|"])   # doctest: +ELLIPSIS
     <Figure size ...>
@@ -215,25 +268,38 @@ def cell_diagram(cells, ax: Axes | None = None) -> Figure:
     archs = [a if isinstance(a, tuple) else space.parse(a) for a in (cells if many else [cells])]
     for arch in archs:
         space.validate(arch)
+    _check_ax(ax)
     if ax is not None and len(archs) > 1:
         raise InputError("cell_diagram draws several cells on a figure of its own: leave out `ax`")
-    fig, first = _new_axes(ax, (5 * len(archs), 3.2))
-    axes = [first] + [fig.add_subplot(1, len(archs), k + 1) for k in range(1, len(archs))]
-    if len(archs) > 1:
-        first.set_subplotspec(fig.add_gridspec(1, len(archs))[0])
+    if ax is not None:
+        fig, axes = ax.figure, [ax]
+    else:
+        cols = min(len(archs), CELLS_PER_ROW)
+        rows = -(-len(archs) // cols)
+        fig = Figure(figsize=(CELL_SIZE[0] * cols, CELL_SIZE[1] * rows), layout="constrained")
+        grid = fig.add_gridspec(rows, 2 * cols)        # half-columns, so a lone last cell can sit centred
+        axes = []
+        for k in range(len(archs)):
+            row, col = divmod(k, cols)
+            start = 2 * col + (cols - (len(archs) - row * cols) if row == rows - 1 else 0)
+            axes.append(fig.add_subplot(grid[row, start:start + 2]))
     for ax_, arch in zip(axes, archs):
         for (i, j), op in zip(EDGES, arch):
             rad = {1: 0.0, 2: -0.5 if i == 0 else 0.5, 3: -0.6}[j - i]   # arcs above or below the line
             ax_.annotate("", xy=(j, 0), xytext=(i, 0), arrowprops=dict(
                 arrowstyle="-|>", color=OP_COLOURS[op], lw=1 if op == "none" else 2.5,
                 linestyle=":" if op == "none" else "-", shrinkA=13, shrinkB=13, connectionstyle=f"arc3,rad={rad}"))
-            ax_.text((i + j) / 2, -rad * (j - i) / 2, op, ha="center", va="center", fontsize=8,
-                     color=OP_COLOURS[op], backgroundcolor="white")
+            ax_.text((i + j) / 2, -rad * (j - i) / 2, op, ha="center", va="center", fontsize=9,
+                     color="grey" if op == "none" else OP_COLOURS[op], backgroundcolor="white")
         for k in range(4):
-            ax_.text(k, 0, k, color="white", ha="center", va="center", fontweight="bold",
+            ax_.text(k, 0, k, color="white", ha="center", va="center", fontweight="bold", fontsize=10,
                      bbox=dict(boxstyle="circle", fc="black"))
         ax_.set(xlim=(-0.4, 3.4), ylim=(-0.8, 1.1), aspect="equal")
-        ax_.set_title(space.to_string(arch), fontsize=9)
+        title = space.to_string(arch)
+        if len(title) > 52:                                # wider than a panel: node 3's group on a line of its own
+            cut = title.rindex("+")
+            title = title[:cut] + "\n" + title[cut:]
+        ax_.set_title(title, fontsize=10)
         ax_.axis("off")
     return fig
 
@@ -362,7 +428,8 @@ def regret_bands(runs: pd.DataFrame, x: str = "step", metric: str = "val_regret"
 def regret_curves(runs: pd.DataFrame, x: str = "step", metric: str = "val_regret", confidence: float = 0.95,
                   ax: Axes | None = None, log: bool = True) -> Figure:
     """Anytime regret (in percentage points, log scale unless `log=False`) of each strategy in
-    `compare()` results: the mean over seeds with a `confidence` band. Taught in lesson 07."""
+    `compare()` results: the mean over seeds with a `confidence` band. The log axis is labelled in
+    plain numbers (0.2, 0.5, 1, 2), as regret is printed elsewhere. Taught in lesson 07."""
     _check_ax(ax)
     if not isinstance(log, (bool, np.bool_)):
         raise InputError(f"log must be True or False, got {_short(log)}")
@@ -376,6 +443,7 @@ def regret_curves(runs: pd.DataFrame, x: str = "step", metric: str = "val_regret
     ax.set_ylabel(f"{'validation' if metric == 'val_regret' else 'test'} regret (percentage points)")
     if log:
         ax.set_yscale("log")
+        _plain_log_ticks(ax)           # 0.3, 1, 3 pp rather than 3x10^-1
     seeds = runs.groupby("strategy")["seed"].nunique().min()
     ax.set_title(f"Mean regret of the incumbent over {seeds} seeds ({int(confidence * 100)}% confidence band)")
     ax.legend(frameon=False)
@@ -432,7 +500,7 @@ def policy_curves(policy: pd.DataFrame, decisions: Sequence[str] | None = None) 
         for option in [o for o in options if o in part.columns]:
             ax.plot(part.index, part[option], color=colors[option], label=str(option), lw=1.6)
         ax.set_title(f"decision {name}")
-        ax.set_ylim(0, 1)
+        ax.set_ylim(-0.03, 1.03)    # a little margin: a probability of 0 or 1 stays visible off the frame
         ax.grid(alpha=0.3)
     for ax in axes[len(names):]:
         ax.set_visible(False)
@@ -536,6 +604,7 @@ def _finish(ax: Axes, xlabel: str, ylabel: str, title: str, xscale: str, yscale:
            xscale=xscale, yscale=yscale)
     if ylim is not None:
         ax.set_ylim(*ylim)
+    _plain_log_ticks(ax)
     if legend:
         ax.legend(frameon=False)
     ax.grid(alpha=0.3)
@@ -547,7 +616,8 @@ def curves(x, series: dict, *, band: tuple[float, float] = (5, 95), hlines: dict
     """Lines over a common `x`, one per entry of `series` (label -> values). A 1-D entry is drawn
     as it is; a 2-D entry (runs x points) as its mean over runs with the `band` percentiles
     shaded, the way the lessons show many searches at once. `hlines` (label -> y) adds dashed
-    reference lines (an optimum, chance, zero). Used in lessons 01, 03, 04, 05 and 07.
+    reference lines (an optimum, chance, zero). A log axis is labelled in plain numbers (0.3, 1, 20),
+    and integer `x` (budgets, counts) gets integer ticks only. Used in lessons 01, 03, 04, 05 and 07.
 
         >>> regret = np.random.default_rng(0).random((200, 100)).cumsum(axis=1)[:, ::-1] / 100
         >>> fig = curves(range(1, 101), {"random search": regret}, hlines={"optimum": 0}, xscale="log",
@@ -572,6 +642,8 @@ def curves(x, series: dict, *, band: tuple[float, float] = (5, 95), hlines: dict
     for k, (label, y) in enumerate((hlines or {}).items()):
         ax.axhline(float(y), color=("black", "tab:red", "grey")[k % 3], ls="--", lw=1.2, label=str(label))
     _finish(ax, xlabel, ylabel, title, xscale, yscale, ylim, legend=True)
+    if xscale == "linear" and np.array_equal(x, np.round(x)):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))   # budgets 2, 4, 6, never 2.5
     return fig
 
 

@@ -51,6 +51,8 @@ def _progress_file(tmp_path_factory, monkeypatch):
     """No test writes the learner's progress file (~/.nastutor/progress.json): a correct `check()`
     records a pass, so every test gets a file of its own."""
     monkeypatch.setenv("NASTUTOR_PROGRESS", str(tmp_path_factory.mktemp("progress") / "progress.json"))
+    # lesson 14 builds its study's table here, not in the learner's folder (one build per test session)
+    monkeypatch.setenv("NASTUTOR_STUDY_DIR", str(tmp_path_factory.getbasetemp() / "study"))
 
 
 # -- each notebook runs once per test session --------------------------------------------------

@@ -62,7 +62,7 @@ def _retrain(bench, arch, seed):
                  seed=seed)
 
 
-@pytest.mark.parametrize("name, count", [("cell-mnist1d", 2), ("mlp-mnist1d", 1)])
+@pytest.mark.parametrize("name, count", [("cell-mnist1d", 2), ("cell-digits", 2), ("mlp-mnist1d", 1)])
 def test_rows_reproduce_with_the_live_code(name, count):
     """The guard that the table and the code never drift apart."""
     bench = Benchmark.load(name)
@@ -70,8 +70,10 @@ def test_rows_reproduce_with_the_live_code(name, count):
     for i in rng.choice(len(bench), size=count, replace=False):
         s = int(rng.integers(len(bench.seeds)))
         result = _retrain(bench, bench.archs[i], bench.seeds[s])
-        assert [r.val_accuracy for r in result.epochs] == bench.val[i, s].tolist()
-        assert [r.test_accuracy for r in result.epochs] == bench.test[i, s].tolist()
+        # the table keeps 9 significant digits: exact for MNIST-1D's 1000 examples, within 1e-9 of the
+        # live value for digits' 359 (one example is 0.0028, so any real drift still shows)
+        np.testing.assert_allclose([r.val_accuracy for r in result.epochs], bench.val[i, s], rtol=1e-8, atol=0)
+        np.testing.assert_allclose([r.test_accuracy for r in result.epochs], bench.test[i, s], rtol=1e-8, atol=0)
         np.testing.assert_allclose([r.train_loss for r in result.epochs], bench.train_loss[i, s], rtol=1e-6)
         assert result.params == bench.params[i]
 
@@ -245,7 +247,7 @@ def test_truth_and_regret_refuse_what_they_cannot_score(cells, call, match):
 def test_the_shipped_benchmarks_are_found_from_their_files(tmp_path):
     from nastutor.manifest import benchmarks_in
 
-    assert BENCHMARKS == benchmarks_in(data_dir()) == ("cell-mnist1d", "mlp-mnist1d")
+    assert BENCHMARKS == benchmarks_in(data_dir()) == ("cell-digits", "cell-mnist1d", "mlp-mnist1d")
     for file in ("a-b.json", "c-d.csv.gz", "e.progress.json", "MANIFEST.json", "f.md"):
         (tmp_path / file).write_text("")
     assert benchmarks_in(tmp_path) == ("a-b", "c-d")

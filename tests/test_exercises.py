@@ -240,6 +240,11 @@ def test_nearly_right_answers_name_their_cause():
     assert "percentage" in _message("lesson07", "q3", lambda a, b, permutations=10_000, seed=0: 42.0)
     from nastutor.exercises.lesson03 import fraction_saved
     assert "spent" in _message("lesson03", "q2", lambda bench, e: 1 - fraction_saved(bench, e))
+    # the walkthrough's three (issue 20): a position used as a label, epochs for seconds, a tie that switches
+    assert ".iloc" in _message("lesson01", "q1", lambda f: f["arch"][int(np.argmax(f["val_accuracy"].to_numpy()))])
+    assert "not seconds" in _message("lesson03", "q2", lambda bench, e: 1 - e / bench.epochs)
+    from nastutor.exercises.lesson04 import _latest_among_ties
+    assert "strictly better" in _message("lesson04", "q3", _latest_among_ties)
 
 
 LIBRARY = [  # (lesson, exercise, the learner's answer calling the library, the name the message gives)
@@ -368,3 +373,22 @@ def test_a_lesson_question_records_progress(tmp_path):
     assert p1.check("a").correct
     assert "lesson99.p1" in _load(progress_path())
     assert set(progress().exercise) >= {"q1"}                      # the real lessons are still listed
+
+
+def test_lesson14_q2_never_lets_a_learners_build_into_the_shipped_data_folder():
+    """Walkthrough finding: a `ground_truth` that forgets `folder=` used to build into data/ and
+    add checksums to the tracked MANIFEST.json. The check now gives it a stand-in folder."""
+    from nastutor.benchmark import Benchmark, build_benchmark
+    from nastutor.data import data_dir
+    from nastutor.exercises import lesson14
+
+    def forgets_the_folder(space, folder):
+        return Benchmark.load(build_benchmark(space, "digits", seeds=(0, 1, 2), progress=False))
+
+    def files():
+        return sorted(p.name for p in data_dir().iterdir()), (data_dir() / "MANIFEST.json").read_bytes()
+
+    before = files()
+    result = lesson14.q2.check(forgets_the_folder)
+    assert result.status == "incorrect" and "folder=folder" in result.message, result
+    assert files() == before

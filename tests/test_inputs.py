@@ -137,7 +137,7 @@ def test_search_dashboard_refuses_seeds_it_would_not_run(seed, match):
     ({"budget": True}, "budget must be an integer from 1 to 500, got True"),
     ({"budget": 600}, "budget must be an integer from 1 to 500, got 600"),
     ({"max_budget": "500"}, "max_budget must be an integer >= 1"),
-    ({"benchmark": "cell"}, "benchmark must be one of: cell-mnist1d, mlp-mnist1d"),
+    ({"benchmark": "cell"}, "benchmark must be one of: cell-digits, cell-mnist1d, mlp-mnist1d"),
     ({"benchmark": ["cell-mnist1d"]}, "benchmark must be a Benchmark or one of"),
     ({"benchmark": 3}, "benchmark must be a Benchmark or one of"),
     ({"metric": "test"}, "metric must be 'val_accuracy' or 'test_accuracy', got 'test'"),

@@ -233,3 +233,37 @@ def test_comparison_dashboard_labels_read_in_full():
     assert "%{x:,d} evaluations" in board.figure.data[1].hovertemplate
     board.metric.value = "test_regret"
     assert "reported" in board.figure.layout.yaxis.title.text and "reported" in board.table.value
+
+
+# -- the figure walkthrough: titles, colour bar and bar labels that collided or were cut ----------
+
+def test_search_dashboard_titles_and_colour_bar_stay_clear(board):
+    """The right panel's title ran into its top y tick; the colour bar's title wrapped."""
+    layout = board.figure.layout
+    title = layout.annotations[1].text
+    width = layout.width - layout.margin.l - layout.margin.r
+    panel = (layout.xaxis2.domain[1] - layout.xaxis2.domain[0]) * width
+    assert 8.5 * len(title) <= panel, (title, panel)    # a 16-pixel title within its panel, clear of the ticks
+    assert layout.yaxis2.side == "right" and layout.yaxis2.tickformat == ".2f"
+    bar = board.figure.data[0].colorbar
+    assert bar.title.side == "right" and "<br>" not in bar.title.text and bar.title.text == "mean val accuracy"
+
+
+def test_comparison_dashboard_wraps_long_strategy_labels_to_fit_between_the_panels():
+    """"P=10, S=10, non-aging" was clipped at the left of the bar panel."""
+    from nastutor.interactive.comparison_dashboard import CHAR_PX, MARGINS, WIDTH, panel_spacing, wrap_label
+
+    assert wrap_label("P=10, S=10, non-aging") == "P=10, S=10,<br>non-aging"
+    assert wrap_label("random") == "random" and wrap_label("a<b") == "a&lt;b"
+    runs = compare({"random": nt.RandomSearch(), "P=10, S=10, non-aging": RegularizedEvolution(10, 10, aging=False),
+                    "an-unbreakable-strategy-name": RegularizedEvolution()},
+                   nt.TabularEvaluator("cell-mnist1d"), budget=10, seeds=range(3))
+    board = interactive.comparison_dashboard(runs)
+    axis = board.figure.layout.yaxis2
+    assert dict(zip(axis.tickvals, axis.ticktext))["P=10, S=10, non-aging"] == "P=10, S=10,<br>non-aging"
+    gap = (board.figure.layout.xaxis2.domain[0] - board.figure.layout.xaxis.domain[1]) * (WIDTH - MARGINS)
+    assert gap >= CHAR_PX * len("an-unbreakable-strategy-name")          # the longest line fits in the gap
+    assert set(board.figure.data[-1].y) == set(runs["strategy"])          # bars keep the strategies' names
+    assert panel_spacing(["random"]) == 0.16
+    board.metric.value = "test_regret"
+    assert list(board.figure.layout.yaxis2.ticktext) == list(axis.ticktext)

@@ -270,3 +270,82 @@ def test_cell_diagram_draws_each_cell_with_its_string_as_title():
     assert labels.count("conv3") == 1 and labels.count("none") == 4 and {"0", "1", "2", "3"} <= set(labels)
     with pytest.raises(ValueError, match="none, skip, conv3, avgpool3"):
         plots.cell_diagram("|conv9~0|+|none~0|none~1|+|none~0|skip~1|none~2|")
+
+
+# -- the figure walkthrough: what a learner saw in JupyterLab ------------------------------------
+
+def _tick_texts(axis) -> list[str]:
+    """The non-empty tick labels (major and minor) an axis shows once drawn."""
+    axis.figure.draw_without_rendering()
+    return [t.get_text() for t in axis.get_ticklabels(which="both") if t.get_text()]
+
+
+def test_policy_curves_leave_a_margin_so_a_collapsed_policy_stays_visible(cell_bench):
+    """A probability of exactly 0 or 1 sat on the frame of a (0, 1) axis and seemed to vanish."""
+    policy = Reinforce(learning_rate=50.0)
+    trace = Trace(policy, lambda s: s.probabilities())
+    nt.run_search(policy, nt.TabularEvaluator(cell_bench), budget=40, progress=False, callback=trace)
+    fig = plots.policy_curves(policy_frame(trace))
+    for ax in fig.axes:
+        low, high = ax.get_ylim()
+        assert low < 0 <= 1 < high and high - 1 <= 0.05 and -low <= 0.05
+
+
+def test_log_axes_read_in_plain_numbers(cell_bench):
+    """Regret in pp on a log axis read 10^0, 3x10^-1, 6x10^-1; now 0.3, 0.6, 1."""
+    runs = compare({"random": nt.RandomSearch(), "evolution": RegularizedEvolution()},
+                   nt.TabularEvaluator(cell_bench), budget=40, seeds=range(8))
+    for x in ("step", "total_cost"):
+        labels = _tick_texts(plots.regret_curves(runs, x=x).axes[0].yaxis)
+        assert labels and all(float(t) > 0 for t in labels), labels       # plain numbers, no mathtext
+    narrow = plots.curves(range(1, 21), {"regret": np.linspace(1.05, 0.28, 20)}, yscale="log")
+    labels = _tick_texts(narrow.axes[0].yaxis)
+    assert {"0.3", "0.4", "0.6", "1"} <= set(labels), labels
+    wide = plots.curves(range(1, 101), {"regret": np.geomspace(15, 0.2, 100)}, xscale="log", yscale="log")
+    assert {"0.2", "0.5", "1", "2", "5", "10"} <= set(_tick_texts(wide.axes[0].yaxis))
+    assert {"1", "10", "100"} <= set(_tick_texts(wide.axes[0].xaxis))
+    huge = plots.curves(range(1, 9), {"architectures": [9.0 ** d for d in range(1, 9)]}, yscale="log")
+    assert all("10^" in t for t in _tick_texts(huge.axes[0].yaxis))     # beyond 1e5: powers of ten stay
+
+
+def test_curves_over_integer_budgets_tick_integers_only():
+    """A p-value panel over budgets 2..20 ticked 2.5, 7.5, 12.5."""
+    fig = plots.curves(np.arange(2, 21), {"p-value": np.linspace(0.9, 0.1, 19)}, yscale="log")
+    ticks = [t for t in fig.axes[0].get_xticks() if 2 <= t <= 20]
+    assert ticks and all(float(t).is_integer() for t in ticks), ticks
+    floats = plots.curves(np.linspace(0, 1, 11), {"y": np.arange(11.0)})
+    assert any(not float(t).is_integer() for t in floats.axes[0].get_xticks())   # real x keeps its ticks
+
+
+def test_several_cell_diagrams_fit_a_notebook_at_a_readable_size():
+    """Three cells side by side made a 15-inch figure, scaled down to tiny labels in a notebook."""
+    twins = ["|conv3~0|+|none~0|none~1|+|none~0|skip~1|none~2|", "|none~0|+|conv3~0|none~1|+|none~0|none~1|skip~2|",
+             "|none~0|+|none~0|none~1|+|conv3~0|none~1|none~2|"]
+    fig = plots.cell_diagram(twins)
+    assert fig.get_figwidth() <= 9.6                               # a notebook's output width: no scaling
+    assert [ax.get_title() for ax in fig.axes] == twins
+    fig.draw_without_rendering()
+    boxes = [ax.title.get_window_extent() for ax in fig.axes]
+    for ax, box in zip(fig.axes, boxes):
+        assert ax.title.get_fontsize() >= 10 and min(t.get_fontsize() for t in ax.texts) >= 9
+        assert 0 <= box.x0 and box.x1 <= fig.bbox.width and box.y1 <= fig.bbox.height
+    assert not boxes[0].overlaps(boxes[1])
+    long = "|avgpool3~0|+|avgpool3~0|avgpool3~1|+|avgpool3~0|avgpool3~1|avgpool3~2|"
+    fig = plots.cell_diagram([long, long])
+    assert fig.axes[0].get_title().replace("\n", "") == long and "\n+|avgpool3~0|" in fig.axes[0].get_title()
+    fig.draw_without_rendering()
+    first, second = (ax.title.get_window_extent() for ax in fig.axes)
+    assert 0 <= first.x0 and not first.overlaps(second) and second.x1 <= fig.bbox.width
+
+
+def test_interval_bars_keep_long_strategy_labels_inside_the_figure(cell_bench):
+    """"P=10, S=10, non-aging" was cut at the figure's left edge."""
+    runs = compare({"random": nt.RandomSearch(), "P=10, S=10, non-aging": RegularizedEvolution(10, 10, aging=False)},
+                   nt.TabularEvaluator(cell_bench), budget=20, seeds=range(4))
+    fig = plots.interval_bars(nt.compare.summarize(runs, 20))
+    fig.draw_without_rendering()
+    labels = fig.axes[0].get_yticklabels()
+    assert "P=10, S=10, non-aging" in [t.get_text() for t in labels]
+    for t in labels:
+        box = t.get_window_extent()
+        assert box.x0 >= 0 and box.x1 <= fig.bbox.width

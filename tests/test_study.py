@@ -98,6 +98,7 @@ def test_the_lesson_states_the_plan_its_checkers_use(monkeypatch):
     assert default.config() == lesson14.study_space().config()
     monkeypatch.setenv("NASTUTOR_FAST", "1")
     assert fast.config() == lesson14.study_space().config()
+    monkeypatch.delenv("NASTUTOR_STUDY_DIR", raising=False)       # the tests' own folder (conftest)
     assert lesson14.study_folder().name.startswith("nastutor-study-")
     assert "seeds=(0, 1, 2)" in lesson14.q2.solution().text and lesson14.TABLE_SEEDS == (0, 1, 2)
 

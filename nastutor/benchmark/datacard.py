@@ -83,7 +83,8 @@ def card_text(name: str, folder: Path | None = None) -> str:
                 f"{t['batch_size']}, {t['threads']} CPU thread per run")
     spread = float(np.mean(final["test_std"]))
     chance = int((final["test_accuracy"] < 0.15).sum())
-    chance_why = ": their cells cut the input off from the output" if chance else ""
+    chance_why = (": " + ("its cell cuts" if chance == 1 else "their cells cut") + " the input off from the output"
+                  if chance else "")
     splits = f"{len(data.y_train)} train / {len(data.y_val)} validation / {len(data.y_test)} test"
     return f"""# Data card: `{name}`
 
@@ -110,8 +111,8 @@ training code (`nastutor.training.train`), and scored after every epoch.
 | median test accuracy | | | {median:.4f} |
 | worst on test | `{_cell(worst['arch'])}` | {worst['val_accuracy']:.4f} | {worst['test_accuracy']:.4f} |
 
-Test accuracy spans {worst['test_accuracy']:.4f} to {best_test['test_accuracy']:.4f}; {chance} architectures
-score near chance (test accuracy below 0.15){chance_why}.
+Test accuracy spans {worst['test_accuracy']:.4f} to {best_test['test_accuracy']:.4f}; {chance} {'architecture scores' if chance == 1 else 'architectures score'}
+near chance (test accuracy below 0.15){chance_why}.
 Mean standard deviation of test accuracy across seeds: {spread:.4f}. Failed (diverged) runs:
 {meta['failed_runs']}. Parameters range from {final['params'].min():,} to {final['params'].max():,};
 latency from {final['latency_ms'].min():.2f} to {final['latency_ms'].max():.2f} ms.

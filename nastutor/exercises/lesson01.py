@@ -40,7 +40,12 @@ def _frames():
 def _check_choose(choose) -> None:
     _callable(choose, "choose")
     for frame in _frames():
-        got = _returned(choose(frame.copy()), "`choose`")
+        try:
+            got = _returned(choose(frame.copy()), "`choose`")
+        except (KeyError, IndexError) as e:
+            raise Incorrect(f"`choose` raised {type(e).__name__}: {e} on a subset of the benchmark, whose row "
+                            "labels are not 0, 1, 2, ... in order: look a row up by its label (`idxmax()` "
+                            "gives one, `.loc` uses it), or by its position with `.iloc`") from None
         if not isinstance(got, str):
             raise Incorrect(f"`choose` should return the architecture's string (a value of the `arch` column, "
                             f"such as '64relu-32tanh'), got {type(got).__name__}")

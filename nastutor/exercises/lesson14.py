@@ -14,6 +14,8 @@ from __future__ import annotations
 import functools
 import getpass
 import inspect
+import os
+import shutil
 import tempfile
 import weakref
 from functools import lru_cache
@@ -160,8 +162,23 @@ _TINY = MLPSpace(widths=(8,), activations=("relu", "tanh"), max_depth=1)
 def _check_ground_truth(ground_truth) -> None:
     _callable(ground_truth, "ground_truth")
     with tempfile.TemporaryDirectory(prefix="nastutor-q2-") as tmp:
-        folder = Path(tmp)
-        bench = _returned(ground_truth(_TINY, folder), "`ground_truth`")
+        folder, stand_in = Path(tmp) / "yours", Path(tmp) / "data"
+        folder.mkdir()
+        stand_in.mkdir()
+        for name in ("MANIFEST.json", "mnist1d.npz"):        # the datasets a learner's build may read
+            if (data_dir() / name).exists():
+                shutil.copy(data_dir() / name, stand_in / name)
+        # nastutor's data folder is replaced by a stand-in while your function runs: a build that
+        # forgets `folder=` lands there, never in the course's shipped data/ folder
+        before = os.environ.get("NASTUTOR_DATA_DIR")
+        os.environ["NASTUTOR_DATA_DIR"] = str(stand_in)
+        try:
+            bench = _returned(ground_truth(_TINY, folder), "`ground_truth`")
+        finally:
+            if before is None:
+                os.environ.pop("NASTUTOR_DATA_DIR", None)
+            else:
+                os.environ["NASTUTOR_DATA_DIR"] = before
         if isinstance(bench, (str, Path)):
             raise Incorrect("`ground_truth` returned a path: load the table it names and return that, "
                             "`Benchmark.load(table)`")
@@ -175,9 +192,10 @@ def _check_ground_truth(ground_truth) -> None:
             raise Incorrect(f"your table was trained with the seeds {tuple(bench.seeds)}: the study averages each "
                             f"architecture over the seeds {TABLE_SEEDS}")
         where = Path(bench.folder).resolve() if bench.folder is not None else None
-        if where == data_dir().resolve():
-            raise Incorrect("your table went into the shipped data/ folder: build into `folder`, and delete the "
-                            "files it added there")
+        if where in (stand_in.resolve(), data_dir().resolve()):
+            raise Incorrect("your table went into nastutor's data folder, where the shipped benchmarks live "
+                            "(the check gave it a stand-in, so nothing was written there): pass "
+                            "`folder=folder` to `build_benchmark`")
         if where != folder.resolve():
             raise Incorrect("your table is not in `folder`: pass `folder=folder` to `build_benchmark`")
     _PASSED.add(ground_truth)
@@ -356,9 +374,10 @@ CONCLUSIONS = {"a": "evolution", "b": None, "c": "random"}
 
 
 def study_folder() -> Path:
-    """Where the notebook builds the study's table: a folder of the system's temporary directory,
-    one per user (a rerun finds the table there)."""
-    return Path(tempfile.gettempdir()) / f"nastutor-study-{getpass.getuser()}"
+    """Where the notebook builds the study's table: $NASTUTOR_STUDY_DIR, else a folder of the
+    system's temporary directory, one per user (a rerun finds the table there)."""
+    custom = os.environ.get("NASTUTOR_STUDY_DIR")
+    return Path(custom) if custom else Path(tempfile.gettempdir()) / f"nastutor-study-{getpass.getuser()}"
 
 
 @lru_cache(maxsize=None)

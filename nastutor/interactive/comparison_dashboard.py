@@ -26,13 +26,44 @@ from ..compare import summarize
 from ..plots import check_runs, regret_bands
 from ._view import SLOW, View
 
-__all__ = ["ComparisonDashboard", "comparison_dashboard"]
+__all__ = ["ComparisonDashboard", "comparison_dashboard", "wrap_label", "panel_spacing"]
 
 #: Toggle buttons as wide as their labels, so "test regret (reported)" is never cut short.
 TOGGLE_STYLE = {"button_width": "auto"}
 
 #: How each metric is named on axes and in the table: test regret is reported, never searched on.
 REGRET_LABELS = {"val_regret": "validation regret", "test_regret": "test regret, reported"}
+
+#: The figure's width in pixels, plotly's default left and right margins, and about how wide one character
+#: of a 12-pixel tick label is: the gap between the panels is sized from them to hold the bars' labels.
+WIDTH, MARGINS, CHAR_PX = 960, 160, 7.5
+
+#: A strategy label longer than this many characters is wrapped onto lines at its spaces.
+LABEL_CHARS = 14
+
+
+def wrap_label(label: str, width: int = LABEL_CHARS) -> str:
+    """`label` broken at spaces into lines of at most `width` characters (a longer word keeps its own
+    line), joined by `<br>`: "P=10, S=10, non-aging" becomes "P=10, S=10,<br>non-aging".
+
+        >>> wrap_label("P=10, S=10, non-aging")
+        'P=10, S=10,<br>non-aging'
+    """
+    lines: list[str] = []
+    for word in str(label).split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(html.escape(line) for line in lines)
+
+
+def panel_spacing(labels: list[str]) -> float:
+    """The gap between the two panels, as a fraction of the plotting width: room for the longest line
+    of the bars' (wrapped) labels, which sit in that gap, and never less than 0.16."""
+    longest = max((len(html.unescape(line)) for label in labels for line in wrap_label(label).split("<br>")),
+                  default=0)
+    return min(0.35, max(0.16, (CHAR_PX * longest + 24) / (WIDTH - MARGINS)))
 
 
 class ComparisonDashboard(View):
@@ -56,7 +87,8 @@ class ComparisonDashboard(View):
                                                      ("test regret (reported)", "test_regret")],
                                             value="val_regret", style=TOGGLE_STYLE).add_class("nastutor-metric")
         self.table = widgets.HTML().add_class("nastutor-ranking")
-        self.figure = go.FigureWidget(make_subplots(1, 2, column_widths=[0.58, 0.42], horizontal_spacing=0.16,
+        spacing = panel_spacing([str(s) for s in strategies])   # long strategy labels fit between the panels
+        self.figure = go.FigureWidget(make_subplots(1, 2, column_widths=[0.58, 0.42], horizontal_spacing=spacing,
                                                     subplot_titles=("mean regret over evaluations",
                                                                     "mean regret at the budget")))
         self._draw_curves()
@@ -91,7 +123,10 @@ class ComparisonDashboard(View):
                                      ticktext=[f"{t:g}" for t in ticks], row=1, col=1)
             self.figure.update_xaxes(title_text="evaluations", row=1, col=1)
             self.figure.update_xaxes(title_text=f"{label} (pp), 95% interval", row=1, col=2)
-            self.figure.update_layout(height=430, width=960, template="plotly_white", margin=dict(t=40, b=40),
+            names = list(bands["strategy"].unique())
+            self.figure.update_yaxes(tickmode="array", tickvals=names, ticktext=[wrap_label(n) for n in names],
+                                     row=1, col=2)
+            self.figure.update_layout(height=430, width=WIDTH, template="plotly_white", margin=dict(t=40, b=40),
                                       legend=dict(x=0.45, y=1.0, xanchor="right"), shapes=[])
 
     def _redraw(self, change: dict[str, Any]) -> None:

@@ -25,6 +25,9 @@ from .controls import check_strategy_names, make_strategy, strategy_controls
 
 __all__ = ["SearchDashboard", "search_dashboard", "WINNERS_CURSE"]
 
+#: The right panel's title: short enough to stay over its panel, clear of the y tick labels on its right.
+SEARCH_TITLE = "The search: validation accuracy over time"
+
 #: The figure's caption: why the incumbent may lie above the optimum (taught in lesson 04).
 WINNERS_CURSE = ("Each grey dot is one training run (one seed). The incumbent is the best of many noisy runs, so it "
                  "can rise<br>above the optimum, a mean over seeds: the winner's curse (lesson 04).")
@@ -131,8 +134,7 @@ class SearchDashboard(View):
         self._xy = frame[["x", "y"]].to_numpy()
         metric, label = self.metric, METRIC_LABELS[self.metric]
         fig = make_subplots(1, 2, column_widths=[0.52, 0.48], horizontal_spacing=0.1,
-                            subplot_titles=(f"The landscape: every architecture, {label}",
-                                            "The search: validation accuracy over simulated time"))
+                            subplot_titles=(f"The landscape: every architecture, {label}", SEARCH_TITLE))
         self._add_landscape(fig, frame, metric)
         fig.add_trace(go.Scatter(x=[], y=[], mode="markers", name="visited", hoverinfo="text",
                                  marker=dict(size=8, color="rgba(255,255,255,0.55)", line=dict(color="black", width=1))),
@@ -150,7 +152,7 @@ class SearchDashboard(View):
                       annotation_text=f"optimum: best mean val over {seeds} seeds", annotation_position="top left")
         floor = float(np.quantile(self.bench.val[:, :, -1], 0.1))
         fig.update_yaxes(range=[floor, min(1.0, best + 0.015)], title_text="validation accuracy", side="right",
-                         row=1, col=2)
+                         tickformat=".2f", row=1, col=2)
         fig.update_xaxes(title_text="simulated seconds of training", row=1, col=2)
         fig.add_annotation(text=WINNERS_CURSE, xref="paper", yref="paper", x=0.5, y=-0.17, xanchor="center",
                            yanchor="top", showarrow=False, font=dict(size=12, color="#444"))
@@ -167,8 +169,8 @@ class SearchDashboard(View):
         hover = ("%{customdata[0]}<br>mean val %{customdata[1]:.4f}"
                  + (" · mean test %{customdata[4]:.4f}" if metric == "test_accuracy" else "")
                  + "<br>%{customdata[2]:,d} parameters · %{customdata[3]:.2f} ms<extra></extra>")
-        short = "mean val<br>accuracy" if metric == "val_accuracy" else "mean test<br>accuracy"
-        bar = dict(title=dict(text=short, side="top"), x=0.47, len=0.9, thickness=12)
+        short = "mean val accuracy" if metric == "val_accuracy" else "mean test accuracy"
+        bar = dict(title=dict(text=short, side="right"), x=0.47, len=0.9, thickness=12)   # along the bar: no wrap
         if layout(self.bench.space)[2]:
             n = int(np.sqrt(len(frame)))
             fig.add_trace(go.Heatmap(z=frame[metric].to_numpy().reshape(n, n), zmin=low,
