@@ -32,7 +32,9 @@ from ..checks import check_int
 from ..data import data_dir, load_dataset
 from ..files import atomic_write
 from ..manifest import sha256_of, write_manifest
+from .build import _cpu_name, _write_table      # the builder's CPU name and byte-stable table writer
 from .measure import measure_latency
+from .schema import COLUMNS
 from .table import Benchmark
 
 __all__ = ["measure_benchmark_latency", "LATENCY_BATCHES"]
@@ -74,14 +76,10 @@ def measure_benchmark_latency(name: str, folder: str | os.PathLike | None = None
         first = _one_pass(bench, rows, repeats, warmup, bar)
         second = _one_pass(bench, rows[::-1], repeats, warmup, bar)
     mean = (first + second) / 2
-    frame = bench.to_frame()[_table_columns(bench)]
-    per_row = {col: np.repeat(mean[:, j], len(bench.seeds) * bench.epochs)
-               for j, col in enumerate(LATENCY_BATCHES)}
-    frame = frame.sort_values(["arch", "seed", "epoch"], kind="stable").reset_index(drop=True)
-    for col, values in per_row.items():
-        frame[col] = np.round(values, 4)
-    from .build import _write_table        # the builder's byte-stable writer
-
+    # the loaded table is sorted by arch, seed, epoch: each architecture's rows are consecutive
+    frame = bench.to_frame()[[c for c in COLUMNS if c not in LATENCY_BATCHES]]
+    for j, col in enumerate(LATENCY_BATCHES):
+        frame[col] = np.round(np.repeat(mean[:, j], len(bench.seeds) * bench.epochs), 4)
     table = folder / f"{bench.name}.csv.gz"
     _write_table(frame, table)
     record = {
@@ -103,14 +101,3 @@ def measure_benchmark_latency(name: str, folder: str | os.PathLike | None = None
     write_card(bench.name, folder)
     return record
 
-
-def _table_columns(bench: Benchmark) -> list[str]:
-    from .schema import COLUMNS
-
-    return [c for c in COLUMNS if c not in LATENCY_BATCHES]
-
-
-def _cpu_name() -> str:
-    from .build import _cpu_name as name
-
-    return name()
