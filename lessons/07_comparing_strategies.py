@@ -412,9 +412,6 @@ widgets.VBox([widgets.Checkbox(description=item, indent=False, layout={"width": 
 # - **p-hacking** across budgets turns noise into "wins": fix the protocol first, then use the checklist.
 
 # %% [markdown]
-# **Going further:** local search, successive halving, Hyperband and Bayesian optimisation are in
-# `nastutor.strategies`: add one to `strategies` and judge it under this protocol.
-#
 # [← Previous: 06 · Reinforcement learning](06_reinforcement_learning.ipynb) ·
 # [Back to the course map: 00 · Welcome to nastutor](00_welcome.ipynb) ·
-# [Next: 14 · Your own NAS study →](14_capstone.ipynb)
+# [Next: 08 · Model-based and multi-fidelity search →](08_model_based_and_multi_fidelity.ipynb)

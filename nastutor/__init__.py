@@ -13,11 +13,14 @@ from .data import DATASETS, Dataset, load_dataset
 from .benchmark import BENCHMARKS, Benchmark
 from .evaluators import Evaluation, Evaluator, LiveEvaluator, TabularEvaluator, default_config, fast_mode
 from .search import History, make_executor, run_search, search_loop
+from .executors import dask_executor
+from .parallel import simulate
 from .spaces import SPACES, CellSpace, MLPSpace, SearchSpace, get_space
 from .strategies import (REGISTRY, STRATEGIES, BayesianOptimization, GridSearch, Hyperband, LocalSearch, OptunaSampler,
                          RandomSearch, RegularizedEvolution, Reinforce, SearchExhausted, Strategy, SuccessiveHalving,
                          get_strategy)
 from .training import TrainConfig, TrainResult, train
+from . import hardware, pareto
 
 __version__ = "0.1.0"
 
@@ -30,5 +33,5 @@ __all__ = [
     "REGISTRY", "STRATEGIES", "Strategy", "SearchExhausted", "get_strategy",
     "RandomSearch", "GridSearch", "RegularizedEvolution", "Reinforce", "LocalSearch", "BayesianOptimization",
     "SuccessiveHalving", "Hyperband", "OptunaSampler",
-    "History", "search_loop", "run_search", "make_executor",
+    "History", "search_loop", "run_search", "make_executor", "dask_executor", "simulate", "hardware", "pareto",
 ]

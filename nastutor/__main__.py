@@ -3,6 +3,7 @@ data build` regenerates the shipped MNIST-1D file. Run with `--help` for every f
 
     python -m nastutor search --space mlp --dataset mnist1d --strategy random --budget 10 --seed 0
     python -m nastutor search --strategy evolution --param population_size=20 --param aging=false
+    python -m nastutor search --strategy evolution --budget 200 --scheduler tcp://HOST:8786 --async
 
 The strategies and their parameters come from the strategy registry (`nastutor.strategies.REGISTRY`).
 
@@ -20,6 +21,7 @@ from typing import Sequence
 
 from .data import DATASETS, build_mnist1d, data_dir
 from .evaluators import LiveEvaluator
+from .executors import dask_executor
 from .search import History, make_executor, run_search, usable_cores
 from .spaces import SPACES, get_space
 from .strategies import REGISTRY, get_strategy
@@ -100,6 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--workers", type=_positive(int, "integer"), default=1,
                         help=f"candidates trained in parallel, one process each: at most {usable_cores()}, "
                              "the CPU cores of this machine (default: 1)")
+    search.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                        help="train on a Dask cluster: the address `dask scheduler` prints (each worker "
+                             "needs nastutor and the data); instead of --workers (default: no Dask)")
+    search.add_argument("--async", dest="asynchronous", action="store_true",
+                        help="with --workers or --scheduler: tell the strategy each result as it finishes "
+                             "and ask for the next at once (default: tell in the order asked, reproducibly)")
     search.add_argument("--log", default=None, metavar="FILE",
                         help="append every evaluation to this JSON-lines file; rerun with the same "
                              "file to resume an interrupted search")
@@ -123,6 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="training seeds (default: 0 1 2; other seeds build under another name)")
     bench.add_argument("--workers", type=_positive(int, "integer"), default=1,
                        help="training processes, one per core (default: 1)")
+    bench.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                       help="build: train on a Dask cluster (the address `dask scheduler` prints) instead "
+                            "of --workers local processes (default: no Dask)")
     bench.add_argument("--limit", type=_positive(int, "integer"), default=None,
                        help="stop after this many new runs (the build resumes later)")
     bench.add_argument("--folder", default=None, metavar="DIR",
@@ -161,11 +172,11 @@ def _search(args: argparse.Namespace) -> int:
     strategy = get_strategy(args.strategy, **_strategy_params(args.strategy, args.param))
     budget = args.budget if args.budget is not None or args.seconds is not None else 10
     on_step = (lambda h: print(_json_line(len(h) - 1, h), flush=True)) if args.json else None
-    executor = make_executor(args.workers) if args.workers > 1 else None
+    executor = _executor(args.workers, args.scheduler)
     try:
         history = run_search(strategy, evaluator, budget, seconds=args.seconds, seed=args.seed,
-                             epochs=args.epochs, executor=executor, log=args.log,
-                             progress=args.progress, callback=on_step)
+                             epochs=args.epochs, executor=executor, asynchronous=args.asynchronous,
+                             log=args.log, progress=args.progress, callback=on_step)
     finally:
         if executor is not None:
             executor.shutdown(cancel_futures=True)
@@ -189,6 +200,15 @@ def _search(args: argparse.Namespace) -> int:
     return 130 if history.interrupted else 0
 
 
+def _executor(workers: int, scheduler: str | None):
+    """Where candidates train: a Dask cluster (`--scheduler`), `workers` local processes, or here."""
+    if scheduler is not None and workers > 1:
+        raise ValueError("give --workers (local processes) or --scheduler (a Dask cluster), not both")
+    if scheduler is not None:
+        return dask_executor(scheduler)
+    return make_executor(workers) if workers > 1 else None
+
+
 def _benchmark(args: argparse.Namespace) -> int:
     import warnings
 
@@ -210,8 +230,15 @@ def _benchmark(args: argparse.Namespace) -> int:
         with warnings.catch_warnings():  # a repair of the progress file: one line, not a traceback
             warnings.showwarning = lambda message, *rest, **kw: print(f"nastutor: warning: {message}",
                                                                       file=sys.stderr)
-            table = build_benchmark(args.space, args.dataset, args.seeds, workers=args.workers,
-                                    folder=args.folder, limit=args.limit)
+            if args.scheduler is not None and args.workers > 1:
+                raise ValueError("give --workers (local processes) or --scheduler (a Dask cluster), not both")
+            executor = dask_executor(args.scheduler) if args.scheduler is not None else None
+            try:
+                table = build_benchmark(args.space, args.dataset, args.seeds, workers=args.workers,
+                                        folder=args.folder, limit=args.limit, executor=executor)
+            finally:
+                if executor is not None:
+                    executor.shutdown(cancel_futures=True)
     except BuildInterrupted as stop:
         print(f"nastutor: interrupted: {stop}", file=sys.stderr)
         return 130
@@ -238,7 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl-C outside a search (a search returns what it has)
         print("nastutor: interrupted", file=sys.stderr)
         return 130
-    except (ValueError, TypeError, OSError, BrokenExecutor) as exc:  # one line, never a traceback
+    except (ValueError, TypeError, OSError, BrokenExecutor, ImportError) as exc:  # one line, never a traceback
         if os.environ.get("NASTUTOR_DEBUG", "") not in ("", "0"):
             raise
         print(f"nastutor: error: {_one_line(exc)}", file=sys.stderr)

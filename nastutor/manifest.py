@@ -31,6 +31,9 @@ MANIFEST_FILE = "MANIFEST.json"
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "data"
 #: What a benchmark named NAME writes: its table, its metadata and its data card.
 BENCHMARK_FILES = (".csv.gz", ".json", ".md")
+#: Side tables beside a benchmark NAME (NAME + suffix), not benchmarks themselves: the zero-cost
+#: proxy scores of lesson 10 (`nastutor.proxies`).
+SIDE_TABLES = (".proxies.csv.gz",)
 
 
 def benchmarks_in(folder: Path) -> tuple[str, ...]:
@@ -45,7 +48,7 @@ def benchmarks_in(folder: Path) -> tuple[str, ...]:
     if not folder.is_dir():
         return ()
     names = {path.name[: -len(ext)] for ext in (".csv.gz", ".json") for path in folder.glob(f"*{ext}")
-             if path.name != MANIFEST_FILE and not path.name.endswith(".progress.json")}
+             if path.name != MANIFEST_FILE and not path.name.endswith((".progress.json", *SIDE_TABLES))}
     return tuple(sorted(names))
 
 
@@ -53,7 +56,7 @@ def benchmarks_in(folder: Path) -> tuple[str, ...]:
 SHIPPED_BENCHMARKS: tuple[str, ...] = benchmarks_in(SHIPPED_DIR)
 #: The files of `data/` that git restores (`fix_hint` suggests `git checkout` for them).
 SHIPPED_FILES = frozenset({MANIFEST_FILE, "mnist1d.npz"} | {
-    f"{name}{ext}" for name in SHIPPED_BENCHMARKS for ext in BENCHMARK_FILES})
+    f"{name}{ext}" for name in SHIPPED_BENCHMARKS for ext in (*BENCHMARK_FILES, *SIDE_TABLES)})
 
 
 def fix_hint(path: Path, rebuild: str | None) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import reprlib
 from collections.abc import Iterable, Sequence
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -741,3 +742,128 @@ def interval_bars(summary: pd.DataFrame, metric: str = "val_regret", *, title: s
     ax.grid(alpha=0.3, axis="x")
     return fig
 
+
+
+def bracket(history, strategy, benchmark: Benchmark, number: int = 1, ax: Axes | None = None) -> Figure:
+    """One bracket of a successive-halving (or Hyperband) search: each architecture's validation
+    accuracy (one seed) at every rung it reached, joined by a line, the ones that reached the last
+    rung in colour; on the right, the same architectures' true final accuracy (the mean over the
+    benchmark's seeds), so you can see whether the early rungs kept the right ones. `strategy` is
+    the `SuccessiveHalving` or `Hyperband` object after the search (it records the bracket and
+    rung of each ask); `number` counts brackets from 1. Taught in lesson 08.
+
+        >>> sh = SuccessiveHalving(); h = run_search(sh, ev, 60, progress=False)   # doctest: +SKIP
+        >>> fig = bracket(h, sh, ev.benchmark)                                     # doctest: +SKIP
+    """
+    benchmark = as_benchmark(benchmark)
+    history = _check_history(history, benchmark)
+    _check_ax(ax)
+    asked = getattr(strategy, "asked", None)
+    if asked is None or history is None:
+        raise InputError("bracket needs the history of a search and the SuccessiveHalving or Hyperband object "
+                         "that ran it (it records each ask's bracket and rung)")
+    if not isinstance(number, (int, np.integer)) or not 1 <= number <= len(strategy.schedules):
+        raise InputError(f"number must be a bracket from 1 to {len(strategy.schedules)}, got {_short(number)}")
+    rungs = strategy.schedules[number - 1]
+    mine = [(rung, e) for (b, rung), e in zip(asked, history) if b == number]
+    if not mine:
+        raise InputError(f"bracket {number} has no evaluations in this history (it has {len(history)})")
+    reached: dict[Arch, list[tuple[int, float]]] = {}
+    for rung, e in mine:
+        reached.setdefault(e.arch, []).append((e.epochs, e.val_accuracy))
+    top = max(r for r, _ in mine)
+    truth = benchmark.truth("val_accuracy")
+    fig, ax = _new_axes(ax, (8.0, 4.6))
+    right = rungs[-1][1] * 1.6
+    colours = iter(matplotlib.colormaps["tab10"].colors * 3)
+    for arch, points in reached.items():
+        x, y = zip(*points)
+        final = float(truth.iloc[benchmark.index(arch)])
+        if len(points) == top + 1 and top == len(rungs) - 1:
+            colour = next(colours)
+            ax.plot(x, y, "-o", color=colour, lw=2, ms=5, zorder=3)
+            ax.plot([x[-1], right], [y[-1], final], ":", color=colour, lw=1.2)
+            ax.plot(right, final, "D", color=colour, ms=7, zorder=3)
+        else:
+            ax.plot(x, y, "-o", color="0.6", lw=0.8, ms=3, alpha=0.7)
+            ax.plot(right, final, "_", color="0.6", ms=10)
+    best = float(truth.max())
+    ax.axhline(best, color="black", ls="--", lw=1, label=f"optimum's true accuracy ({best:.3f})")
+    ax.set_xscale("log")
+    ticks = [e for _, e in rungs] + [right]
+    ax.set_xticks(ticks, [f"{e}" for _, e in rungs] + ["true\nfinal"])
+    ax.minorticks_off()
+    ax.set_xlabel("epochs of training at each rung (log scale)")
+    ax.set_ylabel("validation accuracy (one seed)")
+    sizes = " → ".join(f"{n}" for n, _ in rungs)
+    ax.set_title(f"Bracket {number}: {sizes} architectures; grey ones were dropped, coloured ones reached the last rung",
+                 fontsize=10)
+    ax.legend(frameon=False, loc="lower right")
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def posterior_maps(benchmark: Benchmark, bo, xi: float = 0.0) -> Figure:
+    """What Bayesian optimisation believes after the evaluations it was told: four maps of the
+    landscape (`layout`): the truth (mean validation accuracy), the surrogate's posterior mean μ,
+    its uncertainty σ and the expected improvement over the best seen; white circles are the
+    architectures evaluated, the red star is where EI wants to go next (the maximum over the whole
+    space). `bo` is a `BayesianOptimization` after a search. Taught in lesson 08.
+
+        >>> bo = BayesianOptimization(); h = run_search(bo, ev, 30, progress=False)   # doctest: +SKIP
+        >>> fig = posterior_maps(ev.benchmark, bo)                                    # doctest: +SKIP
+    """
+    from .strategies.bayesian_optimization import expected_improvement
+
+    benchmark = as_benchmark(benchmark)
+    if not hasattr(bo, "surrogate") or not getattr(bo, "archs", None):
+        raise InputError("posterior_maps needs a BayesianOptimization that has run a search "
+                         "(run_search(bo, evaluator, budget) first)")
+    archs, xy, grid, _, _ = _layout(benchmark.space)
+    mu, sigma = bo.posterior(archs)
+    ei = expected_improvement(mu, sigma, max(bo.scores), xi)
+    truth = landscape_frame(benchmark)["val_accuracy"].to_numpy()
+    where = {a: i for i, a in enumerate(archs)}
+    seen = np.array([where[a] for a in bo.archs])
+    low = float(np.quantile(truth, 0.05))
+    maps = {"truth: mean validation accuracy": (truth, "viridis", low, float(truth.max())),
+            f"posterior mean μ after {len(seen)} evaluations": (mu, "viridis", low, float(truth.max())),
+            "posterior uncertainty σ": (sigma, "magma", None, None),
+            "expected improvement over the best seen": (ei, "magma", None, None)}
+    fig = Figure(figsize=(11.5, 9.6), layout="constrained")
+    axes = fig.subplots(2, 2).ravel()
+    n = int(np.sqrt(len(archs)))
+    for ax, (title, (values, cmap, vmin, vmax)) in zip(axes, maps.items()):
+        if grid:
+            image = ax.imshow(values.reshape(n, n), cmap=cmap, vmin=vmin, vmax=vmax, origin="lower",
+                              interpolation="nearest")
+        else:
+            image = ax.scatter(xy[:, 0], xy[:, 1], c=values, cmap=cmap, vmin=vmin, vmax=vmax, s=12)
+        fig.colorbar(image, ax=ax, shrink=0.85, extend="min" if vmin is not None else "neither")
+        ax.scatter(xy[seen, 0], xy[seen, 1], s=22, facecolors="none", edgecolors="white", linewidths=1.1)
+        nxt = int(np.argmax(ei))
+        ax.plot(xy[nxt, 0], xy[nxt, 1], "*", color="#e4572e", ms=16, mec="white")
+        ax.set_title(title, fontsize=11)
+        ax.set_xticks([]), ax.set_yticks([])
+    fig.suptitle(f"{benchmark.name}: white circles = evaluated, red star = the maximum of EI (next to evaluate)",
+                 fontsize=11)
+    return fig
+
+
+def local_optima(benchmark: Benchmark, table: pd.DataFrame) -> Figure:
+    """The landscape (`landscape`) with every local optimum of `table` (from
+    `local_optima.basins`) circled, the circle's area in proportion to its basin. Taught in lesson 08.
+
+        >>> from nastutor.local_optima import Landscape, basins
+        >>> bench = Benchmark.load("cell-mnist1d")
+        >>> fig = local_optima(bench, basins(Landscape.of(bench)))
+    """
+    benchmark = as_benchmark(benchmark)
+    table = check_frame(table, "table", ("arch", "basin"), "nastutor.local_optima.basins")
+    archs, xy, _ = layout(benchmark.space)
+    where = {benchmark.space.to_string(a): i for i, a in enumerate(archs)}
+    fig = landscape(benchmark, title=f"{len(table)} local optima under one-edge moves (circle area: basin size)")
+    at = np.array([where[a] for a in table["arch"]])
+    fig.axes[0].scatter(xy[at, 0], xy[at, 1], s=4 * table["basin"].to_numpy(), facecolors="none",
+                        edgecolors="white", lw=1.4)
+    return fig

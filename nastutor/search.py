@@ -1,9 +1,10 @@
 """The search loop: ask a strategy for an architecture, evaluate it, tell the strategy the result.
 
-Taught in lesson 04 (the search loop) and lesson 07 (budgets, parallel evaluation).
-`search_loop` is that loop and nothing else, on one screen; `run_search` is the same loop with
-what a real search needs around it: budgets in seconds, a log to resume from, several
-evaluations at once, a progress bar, a callback, and Ctrl-C.
+Taught in lesson 04 (the search loop), lesson 07 (budgets, parallel evaluation) and lesson 13
+(asynchronous search, a Dask cluster). `search_loop` is that loop and nothing else, on one
+screen; `run_search` is the same loop with what a real search needs around it: budgets in
+seconds, a log to resume from, several evaluations at once (told in the order asked, or
+asynchronously as they finish), a progress bar, a callback, and Ctrl-C.
 
     >>> from nastutor.spaces import MLPSpace
     >>> from nastutor.strategies import RandomSearch
@@ -16,22 +17,22 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from concurrent.futures import Executor, Future
-from dataclasses import replace
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from tqdm.auto import tqdm
 
-from .checks import check_int, check_number, check_path, check_seed
+from .checks import InputError, check_int, check_number, check_path, check_seed
 from .evaluators import Evaluator
-from .executors import make_executor, usable_cores
+from .executors import executor_slots, make_executor, usable_cores
 from .history import History
 from .records import Evaluation
 from .searchlog import SearchLog, log_header
 from .spaces import Arch
 from .strategies import SearchExhausted, Strategy
 
-__all__ = ["History", "search_loop", "run_search", "evaluation_seed", "make_executor", "usable_cores"]
+__all__ = ["History", "search_loop", "run_search", "evaluation_seed", "make_executor", "usable_cores", "InFlight"]
 
 _MASK = (1 << 64) - 1
 
@@ -84,8 +85,8 @@ def _check_budget(budget: object, seconds: object) -> tuple[int | None, float | 
 
 def run_search(strategy: Strategy, evaluator: Evaluator, budget: int | None = None, *,
                seconds: float | None = None, seed: int = 0, epochs: int | None = None,
-               executor: Executor | None = None, log: str | os.PathLike | None = None,
-               progress: bool = True,
+               executor: Executor | None = None, asynchronous: bool = False,
+               log: str | os.PathLike | None = None, progress: bool = True,
                callback: Callable[[History], None] | None = None) -> History:
     """`search_loop`, with budgets in seconds, logs, parallel evaluation, progress and Ctrl-C:
     ask `strategy` for architectures, score them with `evaluator`, tell it the results.
@@ -99,17 +100,25 @@ def run_search(strategy: Strategy, evaluator: Evaluator, budget: int | None = No
       It, `budget` and `epochs` may be NumPy integers; `seconds` must be finite.
     - `epochs` is the fidelity of every evaluation (default: the evaluator's full fidelity),
       unless the strategy asks for its own (`strategy.fidelity()`, successive halving).
-    - `executor` (e.g. `make_executor(2)`) evaluates several candidates at once; results are
-      told in the order they were asked, so a parallel search is reproducible too. Each
-      evaluation carries the number of its ask (`evaluation.step`), the ticket its `tell` is
-      matched by, even when the same architecture is in flight twice.
+    - `executor` (e.g. `make_executor(2)`, or a Dask cluster's `dask_executor(address)` or
+      `client.get_executor()`) evaluates several candidates at once: as many as it has workers
+      (`executor_slots`) are in flight. Results are told in the order they were asked, so a
+      parallel search is reproducible too. Each evaluation carries the number of its ask
+      (`evaluation.step`), the ticket its `tell` is matched by, even when the same architecture
+      is in flight twice.
+    - `asynchronous=True` tells each result as soon as it finishes and asks for the next
+      candidate at once, so no worker waits for a slower one asked before it; the order, and so
+      the search, then depends on the evaluations' timing. The history and the log hold the
+      order in which the strategy was told.
     - `log` is a JSON-lines file that receives every evaluation; run the same call again with
-      the same log to resume an interrupted search and reach the same end state. Its first
-      line records what produced it (`evaluator.describe()`, strategy, seed, fidelity): a log
-      of another search, or one whose values do not check out, is refused with a message.
+      the same log to resume an interrupted search: the logged results are told again in the
+      logged order, what was in flight is evaluated again, and the same end state is reached.
+      Its first line records what produced it (`evaluator.describe()`, strategy, seed, fidelity,
+      evaluations in flight, asynchronous): a log of another search, or one whose values do not
+      check out, is refused with a message.
     - `callback(history)` runs after every evaluation (a live plot, say).
 
-    Taught in lesson 04.
+    Taught in lesson 04 (lesson 13: `asynchronous`, Dask).
     """
     budget, seconds = _check_budget(budget, seconds)
     seed = check_seed(seed)
@@ -117,65 +126,38 @@ def run_search(strategy: Strategy, evaluator: Evaluator, budget: int | None = No
         raise TypeError(f"strategy must be a Strategy such as RandomSearch(), got {strategy!r}")
     if not isinstance(evaluator, Evaluator):
         raise TypeError(f"evaluator must be an Evaluator such as LiveEvaluator(space), got {evaluator!r}")
+    if not isinstance(asynchronous, bool):
+        raise InputError(f"asynchronous must be True or False, got {asynchronous!r}")
     epochs = evaluator.check_epochs(epochs)
-    space = evaluator.space
-    strategy.setup(space, seed, evaluator.max_epochs)
-    history = History(space)
-    in_flight = getattr(executor, "_max_workers", os.cpu_count() or 1) if executor else 1
+    strategy.setup(evaluator.space, seed, evaluator.max_epochs)
+    history = History(evaluator.space)
+    in_flight = executor_slots(executor)
     journal = None
     if log is not None:
-        journal = SearchLog(check_path(log, "log"), log_header(strategy, evaluator, seed, epochs, in_flight),
-                            space, evaluator.max_epochs)
-    replay = journal.records if journal else []
-    # asked, not yet told: (arch, its evaluation: a Future, a logged record, or None to run here, step, epochs)
-    pending: deque[tuple[Arch, Future | Evaluation | None, int, int]] = deque()
-    asked, exhausted = 0, False
+        header = log_header(strategy, evaluator, seed, epochs, in_flight, asynchronous=asynchronous)
+        journal = SearchLog(check_path(log, "log"), header, evaluator.space, evaluator.max_epochs)
+    flight = InFlight(evaluator, seed, executor, journal, asynchronous)  # asked, not yet told
+    exhausted = False
 
     def may_ask() -> bool:
-        return (not exhausted and (budget is None or asked < budget)
+        return (not exhausted and (budget is None or flight.asked < budget)
                 and (seconds is None or history.total_cost < seconds))
-
-    def start(arch: Arch, step: int, fidelity: int) -> Future | Evaluation | None:
-        """What will give the evaluation of the `step`-th ask: its logged record when resuming,
-        a job in the executor, or None (evaluate it here, when its turn comes)."""
-        if step < len(replay):
-            if (replay[step].arch, replay[step].epochs) != (arch, fidelity):
-                raise ValueError(f"the log {journal.path} does not match this search at step {step}: "
-                                 "use a new log file to start afresh")
-            return replay[step]
-        if executor is not None:
-            return executor.submit(evaluator.evaluate, arch, epochs=fidelity, seed=evaluation_seed(seed, step))
-        return None
-
-    def finish(arch: Arch, job: Future | Evaluation | None, step: int, fidelity: int) -> Evaluation:
-        """The evaluation of the `step`-th ask, written to the log unless it came from there."""
-        if isinstance(job, Evaluation):
-            return replace(job, step=step)
-        evaluation = (job.result() if job is not None else
-                      evaluator.evaluate(arch, epochs=fidelity, seed=evaluation_seed(seed, step)))
-        evaluation = replace(evaluation, step=step)
-        if journal:
-            journal.write(evaluation)
-        return evaluation
 
     bar = tqdm(total=budget, disable=not progress, unit="eval", desc=type(strategy).__name__)
     try:
         while True:
-            while len(pending) < in_flight and may_ask():  # ask, up to `in_flight` ahead
+            while len(flight) < in_flight and may_ask():  # ask, up to `in_flight` ahead
                 try:
                     arch = strategy.ask()
                 except SearchExhausted:
                     exhausted = True
                     break
-                fidelity = evaluator.check_epochs(strategy.fidelity() or epochs)
-                pending.append((arch, start(arch, asked, fidelity), asked, fidelity))
-                asked += 1
-            if not pending:
+                flight.start(arch, evaluator.check_epochs(strategy.fidelity() or epochs))
+            if not len(flight):
                 break
-            arch, job, step, fidelity = pending.popleft()
-            evaluation = finish(arch, job, step, fidelity)  # evaluate (or wait for it)
+            evaluation = flight.finish(flight.next())  # evaluate (or wait for it)
             history.evaluations.append(evaluation)
-            strategy.tell(arch, evaluation)  # tell, in the order asked
+            strategy.tell(evaluation.arch, evaluation)  # tell: in the order asked, or as they finish
             if progress:
                 bar.update(1)
                 if history.best is evaluation:
@@ -187,8 +169,96 @@ def run_search(strategy: Strategy, evaluator: Evaluator, budget: int | None = No
     except KeyboardInterrupt:
         history.interrupted = True
     finally:
-        for _, job, _, _ in pending:
-            if isinstance(job, Future):
-                job.cancel()
+        flight.cancel()
         bar.close()
     return history
+
+
+@dataclass
+class _Ask:
+    """One ask in flight: its architecture, its fidelity, and what will give its evaluation: the
+    logged record (resuming), a job in the executor, or None (evaluate it here when its turn comes)."""
+
+    arch: Arch
+    epochs: int
+    job: Future | Evaluation | None
+
+
+class InFlight:
+    """The asks of `run_search` not yet told, by ask number (`step`), and the choice of which to
+    tell next: the next one the log recorded (when resuming), else the oldest (told in the order
+    asked) or the first to finish (`asynchronous`). Taught in lesson 13.
+
+    >>> from concurrent.futures import ThreadPoolExecutor
+    >>> import numpy as np
+    >>> from nastutor import TabularEvaluator
+    >>> evaluator = TabularEvaluator("mlp-mnist1d")
+    >>> flight = InFlight(evaluator, seed=0, executor=ThreadPoolExecutor(2), journal=None, asynchronous=True)
+    >>> flight.start(evaluator.space.sample(np.random.default_rng(0)), epochs=evaluator.max_epochs)
+    >>> len(flight), flight.finish(flight.next()).step
+    (1, 0)
+    """
+
+    def __init__(self, evaluator: Evaluator, seed: int, executor: Executor | None,
+                 journal: SearchLog | None, asynchronous: bool):
+        self.evaluator, self.seed, self.executor, self.journal = evaluator, seed, executor, journal
+        self.asynchronous = asynchronous
+        self.asks: dict[int, _Ask] = {}  # in ask order (dicts keep insertion order)
+        self.asked = 0
+        records = journal.records if journal else []
+        steps = [i if r.step is None else r.step for i, r in enumerate(records)]
+        if len(set(steps)) < len(steps):
+            raise ValueError(f"the log {journal.path} records an ask twice; use a new log file to start afresh")
+        if not asynchronous and steps != list(range(len(steps))):
+            raise ValueError(f"the log {journal.path} is not in the order asked (an asynchronous search "
+                             "wrote it?); resume it with asynchronous=True, or use a new log file")
+        self.logged = dict(zip(steps, records))
+        self.replay = deque(steps)  # the logged asks, in the order they were told
+
+    def __len__(self) -> int:
+        return len(self.asks)
+
+    def start(self, arch: Arch, epochs: int) -> None:
+        """The next ask is `arch` at `epochs`: take its logged record (checked), or start its job."""
+        step, self.asked = self.asked, self.asked + 1
+        job: Future | Evaluation | None = self.logged.get(step)
+        if job is not None and (job.arch, job.epochs) != (arch, epochs):
+            raise ValueError(f"the log {self.journal.path} does not match this search at step {step}: "
+                             "use a new log file to start afresh")
+        if job is None and self.executor is not None:
+            job = self.executor.submit(self.evaluator.evaluate, arch, epochs=epochs,
+                                       seed=evaluation_seed(self.seed, step))
+        self.asks[step] = _Ask(arch, epochs, job)
+
+    def next(self) -> int:
+        """The ask to tell next: the log's next one while resuming; else the oldest, or with
+        `asynchronous` the first finished (the lowest ask among those finished together)."""
+        if self.replay and self.replay[0] not in self.asks:  # the log went further than this search
+            self.replay.clear()                              # will go (a smaller budget): stop replaying
+        if self.replay:
+            return self.replay.popleft()
+        if not self.asynchronous:
+            return next(iter(self.asks))
+        finished = [s for s, a in self.asks.items() if not isinstance(a.job, Future) or a.job.done()]
+        if not finished:
+            wait([a.job for a in self.asks.values()], return_when=FIRST_COMPLETED)
+            finished = [s for s, a in self.asks.items() if a.job.done()]
+        return min(finished)
+
+    def finish(self, step: int) -> Evaluation:
+        """The evaluation of ask `step`, no longer in flight, written to the log unless it came from there."""
+        ask = self.asks.pop(step)
+        if isinstance(ask.job, Evaluation):
+            return replace(ask.job, step=step)
+        evaluation = (ask.job.result() if ask.job is not None else
+                      self.evaluator.evaluate(ask.arch, epochs=ask.epochs, seed=evaluation_seed(self.seed, step)))
+        evaluation = replace(evaluation, step=step)
+        if self.journal:
+            self.journal.write(evaluation)
+        return evaluation
+
+    def cancel(self) -> None:
+        """Cancel the jobs still in flight (a search that stopped early)."""
+        for ask in self.asks.values():
+            if isinstance(ask.job, Future):
+                ask.job.cancel()

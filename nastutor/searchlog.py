@@ -1,6 +1,6 @@
-"""The JSON-lines log of a search: what produced it, then one line per evaluation; a search run
-again with the same log resumes where it stopped. Taught in lesson 04 (an interrupted search
-loses nothing).
+"""The JSON-lines log of a search: what produced it, then one line per evaluation, in the order
+the strategy was told; a search run again with the same log resumes where it stopped. Taught in
+lesson 04 (an interrupted search loses nothing) and lesson 13 (an asynchronous search's log).
 
     >>> import tempfile; from pathlib import Path
     >>> from nastutor import RandomSearch, TabularEvaluator, run_search
@@ -93,10 +93,14 @@ class SearchLog:
             raise _cannot(self.path, exc) from None
 
 
-def log_header(strategy: Strategy, evaluator: Evaluator, seed: int, epochs: int, in_flight: int) -> dict[str, Any]:
-    """What a log records about the search that writes it; a resumed search must match it all."""
-    return {"nastutor_log": LOG_VERSION, "evaluator": evaluator.describe(), "strategy": repr(strategy),
-            "seed": seed, "epochs": epochs, "in_flight": in_flight}
+def log_header(strategy: Strategy, evaluator: Evaluator, seed: int, epochs: int, in_flight: int,
+               asynchronous: bool = False) -> dict[str, Any]:
+    """What a log records about the search that writes it; a resumed search must match it all.
+    An asynchronous search (lesson 13) adds `"asynchronous": true`; a search that tells in the
+    order asked adds nothing, so the logs written before that mode existed still resume."""
+    header = {"nastutor_log": LOG_VERSION, "evaluator": evaluator.describe(), "strategy": repr(strategy),
+              "seed": seed, "epochs": epochs, "in_flight": in_flight}
+    return {**header, "asynchronous": True} if asynchronous else header
 
 
 _ABSENT = object()

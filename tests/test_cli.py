@@ -13,7 +13,7 @@ def nastutor(*args, timeout=300):
 def test_help_documents_every_flag():
     out = nastutor("search", "--help").stdout
     for flag in ["--space", "--dataset", "--strategy", "--budget", "--seconds", "--seed", "--epochs",
-                 "--workers", "--log", "--json", "--progress"]:
+                 "--workers", "--log", "--json", "--progress", "--scheduler", "--async"]:
         assert flag in out
     assert "search" in nastutor("--help").stdout
 

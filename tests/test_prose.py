@@ -151,6 +151,10 @@ def assert_lines(sources: list[str]) -> list[str]:
 # Phrases match the markdown source with any whitespace between words. Snippets used more than once
 # are named after the lesson.
 CITATION = "the year of a cited publication"
+OPTION = "an answer option of a prediction question; the checker computes which option is right"
+WORKED = "a worked example of the bracket formula (bracket_schedule's doctest and q3's checker compute it)"
+L08_FACTS = "assert space.size == 4096 and len(bench) == 941 and bench.epochs == 12"
+L08_PROTOCOL = "assert len(SEEDS) == 100 and SECONDS == (100, 200, 400) and nt.SuccessiveHalving().min_epochs == 1"
 MATH = "a mathematical statement, true whatever the data"
 SPLITS = "the course's three splits: train, validation, test"
 SEEDS_3 = "assert len(bench.seeds) == 3"
@@ -373,6 +377,29 @@ PHRASES: dict[str, dict[str, Backing]] = {
         "these 50 runs cannot tell": code(L07_PROTOCOL),
         "Lindauer and Hutter (2020)": fixed(CITATION),
         "**(a)** still about 5%": code(L07_P),
+    },
+    "08_model_based_and_multi_fidelity": {
+        "the operation of exactly one edge": fixed("the definition of a neighbour"),
+        "Each of the 6 edges can take 3 other operations, so every cell has 18 neighbours, and the 4096 cells":
+            code("assert len(space.neighbors(a)) == 18 == 6 * 3", L08_FACTS),
+        "the 18 cells one edge away": code("assert len(space.neighbors(a)) == 18 == 6 * 3"),
+        "every one of the 4096 cells": code(L08_FACTS),
+        "**(b)** about half of the time": fixed(OPTION),
+        "less than one climb in five": fixed(OPTION),
+        "evaluates all 18 neighbours": code("assert len(space.neighbors(a)) == 18 == 6 * 3"),
+        "White et al. (2021)": fixed(CITATION),
+        "all 941 distinct cells": code(L08_FACTS),
+        "after\nall 12)": code(L08_FACTS),
+        "the 12-epoch **one-cycle** schedule": code(L08_FACTS),
+        "Jamieson and Talwalkar, 2016": fixed(CITATION),
+        "and 12\nepochs: 27 cells at 1 epoch, 9 at 4, 3 at 12": fixed(WORKED),
+        "The checker tries a dozen brackets": fixed("describes the q3 checker (nastutor/exercises/lesson08.py)"),
+        "(Li et al., 2018)": fixed(CITATION),
+        "(first rung at 1 epoch)": code(L08_PROTOCOL),
+        "over 100 seeds. At 200 seconds": code(L08_PROTOCOL),
+        "becomes 27 cells at 4\nepochs, then 9 at 12": fixed(WORKED),
+        "100 seeds each": code(L08_PROTOCOL),
+        "with a\n95% confidence interval": code('plots.regret_curves(runs, x="total_cost", confidence=0.95)'),
     },
     "14_capstone": {
         "Train one MLP twice": code("for _ in range(2))"),

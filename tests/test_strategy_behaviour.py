@@ -323,7 +323,7 @@ def test_bo_proposes_the_expected_improvement_maximiser_not_the_best_mean():
     greedy, hopeful = pool[0], pool[-1]
     # greedy: mean above the best but certain, EI = 0.01; hopeful: EI = 0.1534 (see below)
     fake = FakeGP(space, {greedy: (0.81, 0.0), hopeful: (0.7, 0.5)})
-    bo._surrogate = lambda: fake
+    bo.surrogate = lambda: fake
     assert bo.ask() == hopeful
     assert fake.pools[0] == pool
     assert expected_improvement(np.array([0.7]), np.array([0.5]), 0.8)[0] == pytest.approx(
@@ -351,7 +351,7 @@ def test_bo_exploration_bonus_xi(xi, pick):
         tell(bo, arch, score)
     pool = [n for n in space.neighbors(start[0]) if n not in start]
     candidates = {"sure": pool[0], "unsure": pool[1]}
-    bo._surrogate = lambda: FakeGP(space, {pool[0]: (0.85, 0.0), pool[1]: (0.8, 0.1)}, default=(0.0, 0.0))
+    bo.surrogate = lambda: FakeGP(space, {pool[0]: (0.85, 0.0), pool[1]: (0.8, 0.1)}, default=(0.0, 0.0))
     assert bo.ask() == candidates[pick]
 
 
@@ -367,7 +367,7 @@ def test_bo_never_proposes_a_function_in_flight_or_already_told():
     tell(bo, outsider, 0.1)  # told without being asked (a resumed search): never proposed again
     pool.remove(outsider)
     fake = FakeGP(space, {pool[0]: (0.9, 0.1), pool[1]: (0.85, 0.1)})
-    bo._surrogate = lambda: fake
+    bo.surrogate = lambda: fake
     first, second = bo.ask(), bo.ask()  # two in flight at once (parallel workers)
     assert (first, second) == (pool[0], pool[1])
     assert outsider not in fake.pools[0] and first not in fake.pools[1]
@@ -389,7 +389,7 @@ def test_bo_surrogate_is_a_matern_gaussian_process_that_fits_what_it_was_told():
     scores = [0.31, 0.52, 0.47, 0.66, 0.58, 0.4]
     for arch, score in zip(archs, scores):
         tell(bo, arch, score)
-    gp = bo._surrogate()
+    gp = bo.surrogate()
     params = gp.kernel.get_params()
     assert gp.normalize_y and params["k1__k1__constant_value"] == 1.0
     assert params["k1__k2__nu"] == 2.5 and params["k1__k2__length_scale"] == 2.0
@@ -636,7 +636,8 @@ def test_defaults_as_documented():
                               SuccessiveHalving(), Hyperband(), OptunaSampler())] == [
         "RandomSearch()", "GridSearch(canonical=True)",
         "RegularizedEvolution(population_size=10, sample_size=3, aging=True, crossover=0.0)",
-        "LocalSearch(initial=10)", "BayesianOptimization(initial=10, top=5, random_candidates=50, xi=0.0)",
+        "LocalSearch(initial=10)",
+        "BayesianOptimization(initial=10, top=5, random_candidates=50, xi=0.0, refit_every=10, canonical=True)",
         "Reinforce(learning_rate=0.5, baseline_decay=0.9, entropy_weight=0.0, controller='factorized', "
         "hidden_size=32)",
         "Reinforce(learning_rate=0.01, baseline_decay=0.9, entropy_weight=0.0, controller='lstm', hidden_size=32)",

@@ -4,6 +4,7 @@ Taught in lesson 03 (how a tabular benchmark is built). Build (resumable: kill i
 and run it again; one build of a benchmark at a time):
 
     python -m nastutor benchmark build --space cell --dataset mnist1d --seeds 0 1 2 --workers 2
+    python -m nastutor benchmark build --space cell --scheduler tcp://HOST:8786   # on a Dask cluster
 
 or, for any space (one of your own too), from Python:
 
@@ -20,7 +21,7 @@ import os
 import platform
 import time
 import warnings
-from concurrent.futures import FIRST_COMPLETED, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, wait
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -30,9 +31,9 @@ import torch
 from filelock import FileLock, Timeout
 from tqdm.auto import tqdm
 
-from ..checks import check_int, check_path, check_seeds
+from ..checks import InputError, check_int, check_path, check_seeds
 from ..data import data_dir, load_dataset
-from ..executors import make_executor
+from ..executors import executor_slots, make_executor
 from ..files import atomic_write, read_jsonl
 from ..manifest import sha256_of, write_manifest
 from ..spaces import SPACES, SearchSpace
@@ -62,7 +63,7 @@ class BuildInterrupted(KeyboardInterrupt):
 
 def build_benchmark(space: str | SearchSpace, dataset: str = "mnist1d", seeds: Sequence[int] = DEFAULT_SEEDS,
                     workers: int = 1, folder: str | os.PathLike | None = None, limit: int | None = None,
-                    progress: bool = True) -> Path | None:
+                    progress: bool = True, executor: Executor | None = None) -> Path | None:
     """Train every canonical architecture of a space for every seed, under its default
     protocol, with `workers` processes. Progress goes to `<name>.progress.jsonl`, one line per
     finished (architecture, seed), so a rerun continues where a killed or interrupted one
@@ -78,10 +79,17 @@ def build_benchmark(space: str | SearchSpace, dataset: str = "mnist1d", seeds: S
     A space of your own (any registered `SearchSpace`) builds too; with `workers` > 1 the worker
     processes import the module that defines it, so define it in a module (a file), not in a
     notebook.
+
+    `executor` trains on workers of your own instead of `workers` local processes: a Dask
+    cluster's `client.get_executor()` or `dask_executor(address)` (lesson 13). It stays open;
+    every worker needs nastutor and the dataset. The rows are the same as a local build's.
     Taught in lesson 03.
     """
     space, dataset, seeds = space_arg(space), dataset_arg(dataset), check_seeds(seeds)
     workers = check_int(workers, "workers", minimum=1)
+    if executor is not None and workers > 1:
+        raise InputError(f"give workers (local processes) or an executor (a Dask cluster, say), not both; "
+                         f"got workers={workers} and {executor!r}")
     limit = None if limit is None else check_int(limit, "limit", minimum=0)
     folder = data_dir() if folder is None else check_path(folder, "folder", directory=True)
     load_dataset(dataset)
@@ -97,13 +105,13 @@ def build_benchmark(space: str | SearchSpace, dataset: str = "mnist1d", seeds: S
                           "when that process ends, even if it is killed.") from None
     try:
         protocol = protocol_of(space, dataset, seeds)  # the space's own protocol, never shortened by fast mode
-        return _build(name, space, protocol, folder, workers, limit, progress)
+        return _build(name, space, protocol, folder, workers, limit, progress, executor)
     finally:
         lock.release()
 
 
 def _build(name: str, space: SearchSpace, protocol: dict[str, Any], folder: Path, workers: int,
-           limit: int | None, progress: bool) -> Path | None:
+           limit: int | None, progress: bool, executor: Executor | None = None) -> Path | None:
     """The build itself, under its lock: train the missing runs, then write the table."""
     _claim_protocol(folder / f"{name}.progress.json", protocol, name)
     path = folder / f"{name}.progress.jsonl"
@@ -117,7 +125,7 @@ def _build(name: str, space: SearchSpace, protocol: dict[str, Any], folder: Path
     bar = tqdm(total=total, initial=len(done), disable=not progress, unit="run", desc=f"building {name}")
     finished: list[None] = []
     try:
-        _train_all(protocol, jobs, path, workers, lambda: (finished.append(None), bar.update(1)))
+        _train_all(protocol, jobs, path, workers, lambda: (finished.append(None), bar.update(1)), executor)
     except KeyboardInterrupt:
         raise BuildInterrupted(name, len(done) + len(finished), total, path) from None
     finally:
@@ -198,11 +206,14 @@ def _claim_protocol(path: Path, protocol: dict[str, Any], name: str) -> None:
 
 
 def _train_all(protocol: dict[str, Any], jobs: list[tuple[str, int]], path: Path, workers: int,
-               on_row: Callable[[], object]) -> None:
-    """Train `jobs` with `workers` processes, appending each finished run to the progress file
-    at once (flushed to disk), so a kill loses at most the runs in flight."""
+               on_row: Callable[[], object], executor: Executor | None = None) -> None:
+    """Train `jobs` with `workers` processes (or on `executor`'s workers), appending each
+    finished run to the progress file at once (flushed to disk), so a kill loses at most the
+    runs in flight."""
     measured, kind = protocol["seeds"][0], SPACES[protocol["space"]]
-    pool = make_executor(workers) if workers > 1 else None
+    own = executor is None and workers > 1
+    pool = make_executor(workers) if own else executor
+    workers, running = executor_slots(pool), set()
     try:
         with open(path, "a") as log:
             def record(row: dict[str, Any]) -> None:
@@ -215,7 +226,7 @@ def _train_all(protocol: dict[str, Any], jobs: list[tuple[str, int]], path: Path
                 for arch, seed in jobs:
                     record(_train_job(protocol, arch, seed, seed == measured))
                 return
-            queue, running = iter(jobs), set()
+            queue = iter(jobs)
             while True:
                 for arch, seed in queue:
                     running.add(pool.submit(_train_in_worker, kind, protocol, arch, seed, seed == measured))
@@ -227,8 +238,11 @@ def _train_all(protocol: dict[str, Any], jobs: list[tuple[str, int]], path: Path
                 for future in finished:
                     record(future.result())
     finally:
-        if pool is not None:
+        if own:
             pool.shutdown(cancel_futures=True)
+        elif pool is not None:  # not ours to shut down: cancel what is left of this build
+            for future in running:
+                future.cancel()
 
 
 def _write_table(frame: pd.DataFrame, table: Path) -> None:

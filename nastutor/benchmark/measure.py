@@ -8,11 +8,10 @@ Taught in the lesson on hardware-aware NAS; a benchmark records both for every a
 """
 from __future__ import annotations
 
-import statistics
-import time
-
 import torch
 import torch.nn as nn
+
+from ..hardware import measure_latency as _timed
 
 __all__ = ["count_macs", "measure_latency"]
 
@@ -43,20 +42,7 @@ def count_macs(model: nn.Module, num_features: int) -> int:
 def measure_latency(model: nn.Module, num_features: int, batch: int = 256, repeats: int = 15,
                     warmup: int = 3) -> float:
     """Median milliseconds of one forward pass of a batch of `batch` inputs, on one CPU thread,
-    after `warmup` untimed passes (they warm caches and PyTorch's allocator up).
-    Taught in the lesson on hardware-aware NAS."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    model.eval()
-    x = torch.randn(batch, num_features, generator=torch.Generator().manual_seed(0))
-    times = []
-    try:
-        with torch.no_grad():
-            for i in range(repeats + warmup):
-                start = time.perf_counter()
-                model(x)
-                if i >= warmup:
-                    times.append(time.perf_counter() - start)
-    finally:
-        torch.set_num_threads(before)
-    return 1000 * statistics.median(times)
+    after `warmup` untimed passes: `nastutor.hardware.measure_latency` with the benchmark's
+    defaults, so that the benchmark and the learner time networks with the same loop.
+    Taught in lesson 11."""
+    return _timed(model, num_features, batch=batch, warmup=warmup, repeats=repeats, threads=1)

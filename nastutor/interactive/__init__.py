@@ -6,6 +6,8 @@ module:
   are generated from the strategy registry (controls.py);
 - `live_training` (live_training.py): train one network for real and watch its curves grow; Stop
   keeps what was trained (lesson 03);
+- `seconds_dashboard` (seconds_dashboard.py): the same with a budget in simulated seconds, cells
+  coloured by the epochs they reached and the incumbent's regret over time (lesson 08);
 - `comparison_dashboard` (comparison_dashboard.py): regret curves of `compare()` results and, at
   the budget on the slider, each strategy's regret and ranking (lesson 07).
 
@@ -24,6 +26,7 @@ from .comparison_dashboard import ComparisonDashboard, comparison_dashboard
 from .controls import DEFAULT_STRATEGIES
 from .live_training import LiveTraining, live_training
 from .search_dashboard import SearchDashboard, search_dashboard
+from .seconds_dashboard import SecondsDashboard, seconds_dashboard
 
-__all__ = ["SearchDashboard", "search_dashboard", "LiveTraining", "live_training",
+__all__ = ["SearchDashboard", "search_dashboard", "SecondsDashboard", "seconds_dashboard", "LiveTraining", "live_training",
            "ComparisonDashboard", "comparison_dashboard", "DEFAULT_STRATEGIES", "MAX_WIDGET_SEED"]

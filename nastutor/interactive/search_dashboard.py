@@ -105,7 +105,7 @@ class SearchDashboard(View):
         strategy = self.make_strategy()
         key = (repr(strategy), self.seed.value)
         known = self._runs.get(key)
-        if known is None or len(known[0]) < self.budget.value:
+        if known is None or not self._covers(known):
             known = self._search(strategy)
         self._runs[key] = known
         self._runs.move_to_end(key)
@@ -113,9 +113,17 @@ class SearchDashboard(View):
             self._runs.popitem(last=False)
         return known
 
+    def _covers(self, known: tuple[History, dict[str, np.ndarray]]) -> bool:
+        """Whether a cached search reaches the budget on the slider (evaluations here)."""
+        return len(known[0]) >= self.budget.value
+
+    def _budget(self) -> dict:
+        """The budget on the slider, as `run_search`'s arguments."""
+        return {"budget": self.budget.value}
+
     def _search(self, strategy: Strategy) -> tuple[History, dict[str, np.ndarray]]:
         """Run `strategy` for the budget and seed of the controls; return its history and arrays."""
-        history = run_search(strategy, self.evaluator, self.budget.value, seed=self.seed.value, progress=False)
+        history = run_search(strategy, self.evaluator, **self._budget(), seed=self.seed.value, progress=False)
         val = np.array([e.val_accuracy for e in history])
         best = np.maximum.accumulate(val)
         first_best = np.array([int(np.argmax(val[: i + 1])) for i in range(len(val))]) if len(val) else val

@@ -1,5 +1,5 @@
 """Local search (White, Nolen, Savani, "Exploring the Loss Landscape in Neural Architecture
-Search", 2021). Taught in the lesson on local search."""
+Search", 2021). Taught in lesson 08."""
 from __future__ import annotations
 
 from ..checks import check_int
@@ -12,7 +12,7 @@ __all__ = ["LocalSearch"]
 
 
 @register("local", "Local search", [
-    Param("initial", 10, 1, 50, label="random starts")], lesson="07")
+    Param("initial", 10, 1, 50, label="random starts")], lesson="08")
 class LocalSearch(Strategy):
     """Hill climbing over `space.neighbors`, with random restarts.
 

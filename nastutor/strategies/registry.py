@@ -142,6 +142,8 @@ def parse_value(param: Param, text: str) -> Any:
     >>> parse_value(Param("aging", True), "false")
     False
     """
+    if param.default is None and param.choices is None:
+        raise InputError(f"{param.name} is set from Python only (such as a function), not on the command line")
     kind = param.kind
     if param.choices is not None and text not in [str(c) for c in param.choices]:
         raise InputError(f"{param.name} must be one of: {', '.join(map(str, param.choices))}, got {text!r}")

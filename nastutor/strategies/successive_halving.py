@@ -1,5 +1,5 @@
 """Successive halving (Jamieson & Talwalkar, 2016) and Hyperband (Li et al., 2018):
-multi-fidelity search over training epochs. Taught in the lesson on multi-fidelity."""
+multi-fidelity search over training epochs. Taught in lesson 08."""
 from __future__ import annotations
 
 import math
@@ -10,13 +10,34 @@ from ..spaces import Arch, SearchSpace
 from .base import Strategy
 from .registry import Param, register
 
-__all__ = ["SuccessiveHalving", "Hyperband"]
+__all__ = ["SuccessiveHalving", "Hyperband", "bracket_schedule"]
+
+
+def bracket_schedule(n: int, eta: int, min_epochs: int, max_epochs: int) -> list[tuple[int, int]]:
+    """The rungs (architectures, epochs) of one successive-halving bracket. It has K + 1 rungs,
+    K the largest number of divisions by `eta` that both the `n` architectures and the epochs
+    allow (eta**K <= n and min_epochs * eta**K <= max_epochs). Rung k keeps n // eta**k
+    architectures; the last rung trains to `max_epochs`, and each rung before it gets `eta` times
+    fewer epochs (rounded), never fewer than `min_epochs`. Taught in lesson 08.
+
+        >>> bracket_schedule(27, 3, 1, 12)
+        [(27, 1), (9, 4), (3, 12)]
+    """
+    n, eta = check_int(n, "n", minimum=1), check_int(eta, "eta", minimum=2)
+    min_epochs = check_int(min_epochs, "min_epochs", minimum=1)
+    max_epochs = check_int(max_epochs, "max_epochs", minimum=1)
+    if min_epochs > max_epochs:
+        raise InputError(f"min_epochs ({min_epochs}) is above the evaluator's {max_epochs} epochs")
+    K = 0
+    while eta ** (K + 1) <= n and min_epochs * eta ** (K + 1) <= max_epochs:
+        K += 1
+    return [(n // eta ** k, max(min_epochs, round(max_epochs / eta ** (K - k)))) for k in range(K + 1)]
 
 
 @register("sh", "Successive halving", [
     Param("n", 27, 3, 81, label="candidates n"),
     Param("eta", 3, 2, 4, label="η (keep 1/η)"),
-    Param("min_epochs", 1, 1, 12, label="epochs of the first rung", control=False)], lesson="07")
+    Param("min_epochs", 1, 1, 12, label="epochs of the first rung")], lesson="08")
 class SuccessiveHalving(Strategy):
     """Train `n` random architectures for `min_epochs` epochs, keep the best 1/`eta`, train
     those `eta` times longer, and so on until the survivors get the full `max_epochs`; then
@@ -38,15 +59,7 @@ class SuccessiveHalving(Strategy):
         self.min_epochs = check_int(min_epochs, "min_epochs", minimum=1)
 
     def _rungs(self, n: int, min_epochs: int) -> list[tuple[int, int]]:
-        """(architectures, epochs) of each rung of a bracket: K + 1 rungs, where eta**K fits
-        both into n and into max_epochs / min_epochs; epochs grow by eta up to max_epochs."""
-        top = self.max_epochs or min_epochs
-        if min_epochs > top:
-            raise InputError(f"min_epochs ({min_epochs}) is above the evaluator's {top} epochs")
-        K = 0
-        while self.eta ** (K + 1) <= n and min_epochs * self.eta ** (K + 1) <= top:
-            K += 1
-        return [(n // self.eta ** k, max(min_epochs, round(top / self.eta ** (K - k)))) for k in range(K + 1)]
+        return bracket_schedule(n, self.eta, min_epochs, self.max_epochs or min_epochs)
 
     def _next_bracket(self) -> tuple[int, int]:
         """(n, min_epochs) of the next bracket: always the same for successive halving."""
@@ -55,11 +68,17 @@ class SuccessiveHalving(Strategy):
     def setup(self, space: SearchSpace, seed: int = 0, max_epochs: int | None = None) -> None:
         super().setup(space, seed, max_epochs)
         self._spare: list[Arch] = []
+        #: (bracket, rung) of each ask in order, brackets and rungs counted from 1 and 0; (0, 0) for
+        #: an extra architecture handed out while a rung waited (lesson 08 draws the brackets from it)
+        self.asked: list[tuple[int, int]] = []
+        #: the rungs (architectures, epochs) of each bracket started, in order
+        self.schedules: list[list[tuple[int, int]]] = []
         self._bracket = 0  # brackets started so far
         self._start_bracket()
 
     def _start_bracket(self) -> None:
         self.rungs = self._rungs(*self._next_bracket())
+        self.schedules.append(self.rungs)
         self._bracket += 1
         self.rung = 0
         count = self.rungs[0][0]
@@ -76,10 +95,12 @@ class SuccessiveHalving(Strategy):
             self._waiting += 1
             self._epochs = self.rungs[self.rung][1]
             self.remember(arch, (self._bracket, self.rung))
+            self.asked.append((self._bracket, self.rung))
         else:  # the rung waits for results: start an architecture for the next bracket
             arch = self.space.sample(self.rng)
             self._epochs = self.rungs[0][1]
             self.remember(arch, None)
+            self.asked.append((0, 0))
         return arch
 
     def fidelity(self) -> int | None:
@@ -104,7 +125,7 @@ class SuccessiveHalving(Strategy):
         self._results = []
 
 
-@register("hyperband", "Hyperband", [Param("eta", 3, 2, 4, label="η (keep 1/η)")], lesson="07")
+@register("hyperband", "Hyperband", [Param("eta", 3, 2, 4, label="η (keep 1/η)")], lesson="08")
 class Hyperband(SuccessiveHalving):
     """Successive halving with a hedge: cycle through brackets that trade many short runs for
     few long ones (s = s_max ... 0), since no one knows in advance how early low-fidelity
