@@ -107,7 +107,7 @@ table = basins(scape)
 distinct = table["canonical"].nunique()
 print(f"{len(table)} of the {len(scape)} cells are local optima ({distinct} distinct functions); "
       f"their regret: median {100 * table['regret'].median():.2f} pp, worst {100 * table['regret'].max():.1f} pp")
-table.head(8).assign(regret=lambda t: (100 * t["regret"]).round(2)).rename(columns={"regret": "regret (pp)"})
+table.drop(columns="arch").head(8).assign(regret=(100 * table["regret"]).round(2))   # regret in pp
 
 # %% [markdown]
 # **Predict, then run (p1).** Start hill climbing from a cell chosen at random. How often does the climb
@@ -186,8 +186,7 @@ q2.check()
 def show_posterior(evaluations=20):
     bo = nt.BayesianOptimization()
     nt.run_search(bo, ev, evaluations, seed=0, progress=False)
-    plots.posterior_maps(bench, bo)
-    plt.show()
+    return plots.posterior_maps(bench, bo)
 
 
 widgets.interact(show_posterior, evaluations=widgets.SelectionSlider(
@@ -213,7 +212,6 @@ print("Kendall tau of the posterior mean with the truth, mean over searches:",
       ", ".join(f"n = {n}: {t:.2f}" for n, t in zip(sizes, tau.mean(0))))
 plots.curves(sizes, {"GP posterior mean vs truth": tau}, xscale="log", xlabel="evaluations n",
              ylabel="Kendall's tau over all cells", title=f"How well the surrogate ranks all cells ({searches} BO searches)")
-plt.show()
 
 # %% [markdown]
 # The surrogate's ranking of the whole space improves slowly, yet BO searches well (section 5): it
@@ -234,13 +232,12 @@ plt.show()
 # %%
 digits = nt.Benchmark.load("cell-digits")
 by_epoch = {name: rank_by_epoch(b) for name, b in (("cell-mnist1d", bench), ("cell-digits", digits))}
+for name, t in by_epoch.items():
+    print(f"{name}: tau after 1, 2, 4 and 12 epochs: " + ", ".join(f"{t['kendall'][e - 1]:.2f}" for e in (1, 2, 4, 12)))
 plots.curves(np.arange(1, bench.epochs + 1), {f"{name}: Kendall's tau": t["kendall"].to_numpy()
                                                for name, t in by_epoch.items()},
              hlines={"no correlation": 0}, xlabel="epochs trained", ylabel="rank correlation with full training",
              title="How well does epoch e rank the cells?")
-plt.show()
-for name, t in by_epoch.items():
-    print(f"{name}: tau after 1, 2, 4 and 12 epochs: " + ", ".join(f"{t['kendall'][e - 1]:.2f}" for e in (1, 2, 4, 12)))
 
 # %% [markdown]
 # After one epoch the ranking is almost random on both tasks: the low fidelities are the first epochs
@@ -289,7 +286,6 @@ rungs = sh.schedules[0]
 print(f"bracket 1: rungs {rungs}, {sum(n * e for n, e in rungs)} epochs of training instead of "
       f"{rungs[0][0] * bench.epochs} for all {rungs[0][0]} cells")
 plots.bracket(history, sh, bench, number=1)
-plt.show()
 
 # %% [markdown]
 # **Hyperband** (Li et al., 2018) hedges, as no one knows in advance how early the ranking can be
@@ -358,13 +354,15 @@ with nt.make_executor(2) as pool:               # two worker processes share the
     runs = pd.concat([compare({name: s}, ev, budget=None, seconds=max(SECONDS), seeds=seeds, executor=pool)
                       for name, s in tqdm(contestants.items(), desc=f"x {len(seeds)} seeds", unit="strategy")])
 tables = {s: summarize(runs, seconds=s, baseline="random") for s in SECONDS}
-fig, axes = plt.subplots(1, len(SECONDS), figsize=(16, 3.8), layout="constrained", sharex=True)
+fig, axes = plt.subplots(len(SECONDS), 1, figsize=(9, 9), layout="constrained", sharex=True)
 for ax, (s, t) in zip(axes, tables.items()):
     plots.interval_bars(t, ax=ax, title=f"after {s} simulated seconds")
 plt.show()
 
 # %%
-plots.regret_curves(runs, x="total_cost", confidence=0.95)
+fig, ax = plt.subplots(figsize=(9, 4.6))
+plots.regret_curves(runs, x="total_cost", confidence=0.95, ax=ax)
+ax.set_ylim(bottom=0.1)
 plt.show()
 pd.concat(tables.values()).set_index(["seconds", "strategy"]).round(4)
 

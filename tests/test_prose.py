@@ -399,7 +399,7 @@ PHRASES: dict[str, dict[str, Backing]] = {
         "over 100 seeds. At 200 seconds": code(L08_PROTOCOL),
         "becomes 27 cells at 4\nepochs, then 9 at 12": fixed(WORKED),
         "100 seeds each": code(L08_PROTOCOL),
-        "with a\n95% confidence interval": code('plots.regret_curves(runs, x="total_cost", confidence=0.95)'),
+        "with a\n95% confidence interval": code('plots.regret_curves(runs, x="total_cost", confidence=0.95, ax=ax)'),
     },
     "14_capstone": {
         "Train one MLP twice": code("for _ in range(2))"),
