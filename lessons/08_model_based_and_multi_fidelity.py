@@ -107,7 +107,8 @@ table = basins(scape)
 distinct = table["canonical"].nunique()
 print(f"{len(table)} of the {len(scape)} cells are local optima ({distinct} distinct functions); "
       f"their regret: median {100 * table['regret'].median():.2f} pp, worst {100 * table['regret'].max():.1f} pp")
-table.drop(columns="arch").head(8).assign(regret=(100 * table["regret"]).round(2))   # regret in pp
+table.drop(columns="arch").head(8).assign(regret=lambda t: (100 * t["regret"]).round(2)).rename(
+    columns={"regret": "regret (pp)"})
 
 # %% [markdown]
 # **Predict, then run (p1).** Start hill climbing from a cell chosen at random. How often does the climb
