@@ -22,7 +22,6 @@ from scipy import stats
 
 from .checks import InputError, check_confidence, check_frame, check_int, check_number, check_seeds
 from .evaluators import TabularEvaluator
-from .executors import executor_slots
 from .search import make_executor, run_search
 from .strategies import Strategy
 
@@ -86,7 +85,7 @@ def compare(strategies: Mapping[str, Strategy], evaluator: TabularEvaluator, bud
         if pool is None:
             parts = [_run(n, s, evaluator, budget, seconds, seeds) for n, s in strategies.items()]
         else:
-            chunks = _chunks(seeds, executor_slots(pool))
+            chunks = _chunks(seeds, getattr(pool, "_max_workers", workers))   # a pool of unknown size: `workers`
             # each task gets its own copy of the strategy: tasks that share one object in a
             # thread pool would set it up over each other's searches
             futures = [pool.submit(_run, n, copy.deepcopy(s), evaluator, budget, seconds, chunk)
