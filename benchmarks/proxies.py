@@ -17,6 +17,10 @@ Prints, per cell benchmark, from the shipped side tables (`nastutor.proxies.load
    to random search and regularized evolution (run by `nastutor.compare` with a budget of the
    time it takes to train every cell once).
    The "params" row is the trivial baseline: training cells in descending #params order.
+3. the second way, "proxy evolution" (`nastutor.proxy_search.ProxyEvolution`: regularized
+   evolution started from the proxy's top cells, each child the proxy's favourite of five
+   mutants), for the proxies given by `--evolution-proxies`, charged the proxy's cost of scoring
+   every cell (`proxy_search.charge`), on the same budget and seeds as random search.
 """
 from __future__ import annotations
 
@@ -28,7 +32,8 @@ from scipy import stats
 
 import nastutor as nt
 from nastutor.compare import compare, time_to_target
-from nastutor.proxies import PROXIES, load_proxy_table
+from nastutor.proxies import PROXIES, load_proxy_table, proxy_scores
+from nastutor.proxy_search import ProxyEvolution, charge, proxy_cost
 
 BENCHMARKS = ("cell-mnist1d", "cell-digits")
 TARGET = 0.005
@@ -92,6 +97,8 @@ def main() -> None:
     parser.add_argument("--boot", type=int, default=1000)
     parser.add_argument("--target", type=float, default=TARGET, help="regret target (default 0.005, 0.5 pp)")
     parser.add_argument("--benchmarks", nargs="+", default=list(BENCHMARKS), choices=BENCHMARKS)
+    parser.add_argument("--evolution-proxies", nargs="*", default=["params", "synflow", "naswot"], choices=list(PROXIES),
+                        help="proxies whose guided evolution also runs (default: params synflow naswot)")
     args = parser.parse_args()
     pd.set_option("display.width", 200)
     for name in args.benchmarks:
@@ -100,11 +107,18 @@ def main() -> None:
               "per cell ==")
         print(correlations(bench, table, args.boot).round(3).to_string(index=False))
         ev = nt.TabularEvaluator(bench)
+        budget = float(bench.cumulative_seconds[:, :, -1].mean(axis=1).sum())
         runs = compare({"random": nt.RandomSearch(), "evolution": nt.RegularizedEvolution()}, ev, budget=None,
-                       seconds=float(bench.cumulative_seconds[:, :, -1].mean(axis=1).sum()), seeds=range(args.seeds))
+                       seconds=budget, seeds=range(args.seeds))
+        guided = [charge(compare({f"{p} evolution": ProxyEvolution(proxy_scores(name, p))}, ev, budget=None,
+                                 seconds=budget, seeds=range(args.seeds)), proxy_cost(name, p))
+                  for p in args.evolution_proxies]
+        runs = pd.concat([runs, *guided], ignore_index=True)
         hits = time_to_target(runs, args.target)
         times = {s: hits.loc[hits["strategy"] == s, "seconds"].to_numpy() for s in ("random", "evolution")}
         times.update({f"{p} order": proxy_order_times(bench, table, p, args.seeds, args.target) for p in PROXIES})
+        times.update({f"{p} evolution": hits.loc[hits["strategy"] == f"{p} evolution", "seconds"].to_numpy()
+                      for p in args.evolution_proxies})
         out = pd.DataFrame([{"search": s, "median_seconds": float(np.median(np.nan_to_num(t, nan=np.inf))),
                              "never": int(np.isnan(t).sum())} for s, t in times.items()])
         out["x_faster_than_random"] = out.loc[0, "median_seconds"] / out["median_seconds"]

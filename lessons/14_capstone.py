@@ -381,5 +381,5 @@ print(f"Test: two-sided rank-sum of the validation regrets, p = {p:.3f} (level {
 # verdict carry over?), deeper MLPs (`max_depth=3`: a longer build), or another strategy of
 # `nastutor.strategies`.
 #
-# [← Previous: 08 · Model-based and multi-fidelity search](08_model_based_and_multi_fidelity.ipynb) ·
+# [← Previous: 11 · Hardware-aware NAS](11_hardware_aware.ipynb) ·
 # [Back to the course map: 00 · Welcome to nastutor](00_welcome.ipynb)

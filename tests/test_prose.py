@@ -401,6 +401,48 @@ PHRASES: dict[str, dict[str, Backing]] = {
         "100 seeds each": code(L08_PROTOCOL),
         "with a\n95% confidence interval": code('plots.regret_curves(runs, x="total_cost", confidence=0.95, ax=ax)'),
     },
+    "11_hardware_aware": {
+        "941 distinct cells": code(
+            'assert len(bench) == 941 and nt.hardware.BATCH_OF_COLUMN == {"latency_ms": 256, "latency1_ms": 1}'),
+        "benchmark's 941 cells": code(
+            'assert len(bench) == 941 and nt.hardware.BATCH_OF_COLUMN == {"latency_ms": 256, "latency1_ms": 1}'),
+        "batch 256": code(
+            'assert len(bench) == 941 and nt.hardware.BATCH_OF_COLUMN == {"latency_ms": 256, "latency1_ms": 1}'),
+        "batch 1": code(
+            'assert len(bench) == 941 and nt.hardware.BATCH_OF_COLUMN == {"latency_ms": 256, "latency1_ms": 1}'),
+        "rank the cells\nidentically": code(
+            "assert np.array_equal(stats.rankdata(bench.params), stats.rankdata(bench.macs))"),
+        "100 seeds": code("assert len(SEEDS) == 100 and SECONDS == (200, 600)"),
+        "After 200 simulated seconds": code("assert len(SEEDS) == 100 and SECONDS == (200, 600)"),
+        "about half of them": fixed(OPTION),
+        "about a tenth": fixed(OPTION),
+        "fewer than one in twenty": fixed(OPTION),
+        "Tan et al., 2019": fixed(CITATION),
+        "Deb et al., 2002": fixed(CITATION),
+        "with a 95% confidence interval": code("confidence=0.95"),
+    },
+    "10_zero_cost_and_predictors": {
+        "its top-10% hit rate": code("np.quantile(score, 1 - 0.1)"),
+        "Abdelfattah et al., 2021": fixed(CITATION),
+        "(Lee et al., 2019)": fixed(CITATION),
+        "(Tanaka et al., 2020)": fixed(CITATION),
+        "(Turner et al., 2020)": fixed(CITATION),
+        "(Mellor et al., 2021)": fixed(CITATION),
+        "The checker scores three cells of both benchmarks": fixed("describes the q1 checker (nastutor/exercises/lesson10.py)"),
+        "ranks the 941 cells": code("assert all(len(b) == 941 for b in benches.values())"),
+        "with a 95% bootstrap interval": code("rank_report(name, boot=boot, confidence=0.95)"),
+        "the **top-10% hit rate** (the share of the proxy's top 10% that is\nin the truth's top 10%":
+            code("np.quantile(score, 1 - 0.1)"),
+        "a random score gets about 10%": fixed("a random score picks its top 10% at random, so about 10% of them "
+                                               "are in any fixed 10% of the cells: a mathematical statement"),
+        "on three proxies of both benchmarks": fixed("describes the q3 checker (nastutor/exercises/lesson10.py)"),
+        "protocol: 100 seeds": code("assert len(SEEDS) == 100 and 100 * TARGET == 0.5 and RACE_SECONDS == 400"),
+        "gets within 0.5 pp of the best cell": code("assert len(SEEDS) == 100 and 100 * TARGET == 0.5"),
+        "(the median over 100 seeds)": code("assert len(SEEDS) == 100 and 100 * TARGET == 0.5"),
+        "to come within 0.5 pp of the optimum": code("assert len(SEEDS) == 100 and 100 * TARGET == 0.5"),
+        "often is not within 0.5 pp of the optimum": code("assert len(SEEDS) == 100 and 100 * TARGET == 0.5"),
+        "and a top-10% hit rate": code("np.quantile(score, 1 - 0.1)"),
+    },
     "14_capstone": {
         "Train one MLP twice": code("for _ in range(2))"),
         "the tenth best": code('top10 = truth["val_accuracy"].head(10)'),
