@@ -20,7 +20,8 @@ from .strategies import (REGISTRY, STRATEGIES, BayesianOptimization, GridSearch,
                          RandomSearch, RegularizedEvolution, Reinforce, SearchExhausted, Strategy, SuccessiveHalving,
                          get_strategy)
 from .training import TrainConfig, TrainResult, train
-from . import hardware, pareto
+from . import hardware, pareto, proxies
+from .strategies.multi_objective import MnasNet, OptunaNSGA2, ParetoEvolution
 
 __version__ = "0.1.0"
 
@@ -33,5 +34,6 @@ __all__ = [
     "REGISTRY", "STRATEGIES", "Strategy", "SearchExhausted", "get_strategy",
     "RandomSearch", "GridSearch", "RegularizedEvolution", "Reinforce", "LocalSearch", "BayesianOptimization",
     "SuccessiveHalving", "Hyperband", "OptunaSampler",
-    "History", "search_loop", "run_search", "make_executor", "dask_executor", "simulate", "hardware", "pareto",
+    "History", "search_loop", "run_search", "make_executor", "dask_executor", "simulate", "hardware", "pareto", "proxies",
+    "ParetoEvolution", "OptunaNSGA2", "MnasNet",
 ]
