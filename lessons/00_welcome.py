@@ -81,6 +81,7 @@
 # | [06 · Reinforcement learning](06_reinforcement_learning.ipynb) | a policy that learns which architectures to propose (REINFORCE) |
 # | [07 · Comparing strategies fairly](07_comparing_strategies.ipynb) | many seeds, budgets in time, confidence intervals, a rank test |
 # | [08 · Model-based and multi-fidelity search](08_model_based_and_multi_fidelity.ipynb) | local optima and restarts, a surrogate and expected improvement, successive halving and Hyperband |
+# | [09 · Weight sharing](09_weight_sharing.ipynb) | one supernet for every cell, single-path training and DARTS, and how far to trust them |
 # | [10 · Estimating without training](10_zero_cost_and_predictors.ipynb) | zero-cost proxies and learned predictors against the ground truth, and proxy-guided search |
 # | [11 · Hardware-aware NAS](11_hardware_aware.ipynb) | latency measured on your own CPU, which speed proxies lie, the Pareto front and hypervolume, MnasNet's reward, multi-objective search |
 # | [14 · Your own NAS study](14_capstone.ipynb) | the capstone: a study of your own, from the question to the conclusion |

@@ -387,4 +387,4 @@ pd.concat(tables.values()).set_index(["seconds", "strategy"]).round(4)
 # %% [markdown]
 # [← Previous: 07 · Comparing strategies fairly](07_comparing_strategies.ipynb) ·
 # [Back to the course map: 00 · Welcome to nastutor](00_welcome.ipynb) ·
-# [Next: 10 · Estimating without training →](10_zero_cost_and_predictors.ipynb)
+# [Next: 09 · Weight sharing →](09_weight_sharing.ipynb)

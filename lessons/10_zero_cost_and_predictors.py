@@ -369,6 +369,6 @@ speed = pd.concat({name: median_seconds(r, TARGET).set_index("strategy")["x_fast
 display(closing, speed)
 
 # %% [markdown]
-# [← Previous: 08 · Model-based and multi-fidelity search](08_model_based_and_multi_fidelity.ipynb) ·
+# [← Previous: 09 · Weight sharing](09_weight_sharing.ipynb) ·
 # [Back to the course map: 00 · Welcome to nastutor](00_welcome.ipynb) ·
 # [Next: 11 · Hardware-aware NAS →](11_hardware_aware.ipynb)

@@ -421,6 +421,22 @@ PHRASES: dict[str, dict[str, Backing]] = {
         "Deb et al., 2002": fixed(CITATION),
         "with a 95% confidence interval": code("confidence=0.95"),
     },
+    "09_weight_sharing": {
+        "(Liu et al., 2019)": fixed(CITATION),
+        "mixing weights that sum to 1": fixed("the definition of the softmax"),
+        "one edge's four architecture weights": code("assert space.size == 4096 and len(bench) == 941 and len(EDGES) == 6 and len(OPS) == 4"),
+        "`outputs` the four operations' outputs": code("assert space.size == 4096 and len(bench) == 941 and len(EDGES) == 6 and len(OPS) == 4"),
+        "Guo et al., 2020": fixed(CITATION),
+        "with weight sharing, 2019)": fixed(CITATION),
+        "rankings of up to 200 cells": fixed("describes the q2 checker (nastutor/exercises/lesson09.py)"),
+        "falls on the 10% most\nfrequent of the 941 distinct functions": code(
+            "round(0.10 * len(shares))",
+            "assert space.size == 4096 and len(bench) == 941 and len(EDGES) == 6 and len(OPS) == 4"),
+        "**(a)** about 10%, **(b)** about a quarter, or **(c)**\nover half": fixed(OPTION),
+        "(Zhao et al., 2021)": fixed(CITATION),
+        "(Dong and Yang, 2020)": fixed(CITATION),
+        "(Liang et al., 2019)": fixed(CITATION),
+    },
     "10_zero_cost_and_predictors": {
         "its top-10% hit rate": code("np.quantile(score, 1 - 0.1)"),
         "Abdelfattah et al., 2021": fixed(CITATION),
