@@ -381,5 +381,5 @@ print(f"Test: two-sided rank-sum of the validation regrets, p = {p:.3f} (level {
 # verdict carry over?), deeper MLPs (`max_depth=3`: a longer build), or another strategy of
 # `nastutor.strategies`.
 #
-# [← Previous: 11 · Hardware-aware NAS](11_hardware_aware.ipynb) ·
+# [← Previous: 13 · Scaling out](13_scaling_out.ipynb) ·
 # [Back to the course map: 00 · Welcome to nastutor](00_welcome.ipynb)

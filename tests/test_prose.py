@@ -155,6 +155,7 @@ OPTION = "an answer option of a prediction question; the checker computes which 
 WORKED = "a worked example of the bracket formula (bracket_schedule's doctest and q3's checker compute it)"
 L08_FACTS = "assert space.size == 4096 and len(bench) == 941 and bench.epochs == 12"
 L08_PROTOCOL = "assert len(SEEDS) == 100 and SECONDS == (100, 200, 400) and nt.SuccessiveHalving().min_epochs == 1"
+L13_PROTOCOL = "assert len(SEEDS) == 100 and WORKERS == (1, 2, 4, 8, 16, 32, 64, 128, 256) and TARGET == 0.5 / 100"
 MATH = "a mathematical statement, true whatever the data"
 SPLITS = "the course's three splits: train, validation, test"
 SEEDS_3 = "assert len(bench.seeds) == 3"
@@ -420,6 +421,22 @@ PHRASES: dict[str, dict[str, Backing]] = {
         "Tan et al., 2019": fixed(CITATION),
         "Deb et al., 2002": fixed(CITATION),
         "with a 95% confidence interval": code("confidence=0.95"),
+    },
+    "13_scaling_out": {
+        "Real et al. (2019)": fixed(CITATION),
+        "simulate 1 to 256 workers": code(L13_PROTOCOL),
+        "0.5 pp of the best one": code(L13_PROTOCOL),
+        "Random search on 8 synchronous workers": code("sync_utilisation(8)"),
+        "**(a)** above 90%, **(b)** between 50% and 90%, or **(c)** below 50%": fixed(OPTION),
+        "Renting 256 machines": code(L13_PROTOCOL),
+        "came within 0.5 pp": code(L13_PROTOCOL),
+        "each until it comes within 0.5 pp": code(L13_PROTOCOL),
+        "Regularized evolution on 256 asynchronous workers": code(L13_PROTOCOL, "async_evolution_speedup(256)"),
+        "(100 seeds each). To come within 0.5 pp": code(L13_PROTOCOL),
+        "**(a)** more than 150 times faster, **(b)** between 30 and 150 times faster, or **(c)** less than 30 times "
+        "faster": fixed(OPTION),
+        "cannot keep 256 workers": code(L13_PROTOCOL),
+        "about twice the wall clock": code("LocalCluster(n_workers=2"),
     },
     "09_weight_sharing": {
         "(Liu et al., 2019)": fixed(CITATION),
