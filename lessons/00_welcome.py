@@ -84,9 +84,11 @@
 # | [09 · Weight sharing](09_weight_sharing.ipynb) | one supernet for every cell, single-path training and DARTS, and how far to trust them |
 # | [10 · Estimating without training](10_zero_cost_and_predictors.ipynb) | zero-cost proxies and learned predictors against the ground truth, and proxy-guided search |
 # | [11 · Hardware-aware NAS](11_hardware_aware.ipynb) | latency measured on your own CPU, which speed proxies lie, the Pareto front and hypervolume, MnasNet's reward, multi-objective search |
+# | [12 · Transferability](12_transferability.ipynb) | how far a ranking carries between two tasks, overall and at the top; search on one, deploy on the other; warm starts |
 # | [13 · Scaling out](13_scaling_out.ipynb) | parallel and asynchronous search, a simulator of N workers, a Dask cluster |
 # | [14 · Your own NAS study](14_capstone.ipynb) | the capstone: a study of your own, from the question to the conclusion |
-#
+
+# %% [markdown]
 # The [glossary](glossary.md) defines the course's words (regret, incumbent, fidelity, p-value, ...); each
 # lesson links a word to it where the word first appears.
 #

@@ -381,4 +381,4 @@ plots.curves(grid, by_strategy, xlabel="simulated seconds of training", ylabel="
 # %% [markdown]
 # [← Previous: 10 · Estimating without training](10_zero_cost_and_predictors.ipynb) ·
 # [Back to the course map: 00 · Welcome to nastutor](00_welcome.ipynb) ·
-# [Next: 13 · Scaling out →](13_scaling_out.ipynb)
+# [Next: 12 · Transferability →](12_transferability.ipynb)

@@ -367,6 +367,6 @@ cluster.close(timeout=60)
 #   or `--scheduler` on the command line; every worker needs the code and the data.
 
 # %% [markdown]
-# [← Previous: 11 · Hardware-aware NAS](11_hardware_aware.ipynb) ·
+# [← Previous: 12 · Transferability](12_transferability.ipynb) ·
 # [Back to the course map: 00 · Welcome to nastutor](00_welcome.ipynb) ·
 # [Next: 14 · Your own NAS study →](14_capstone.ipynb)

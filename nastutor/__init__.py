@@ -19,8 +19,9 @@ from .spaces import SPACES, CellSpace, MLPSpace, SearchSpace, get_space
 from .strategies import (REGISTRY, STRATEGIES, BayesianOptimization, GridSearch, Hyperband, LocalSearch, OptunaSampler,
                          RandomSearch, RegularizedEvolution, Reinforce, SearchExhausted, Strategy, SuccessiveHalving,
                          get_strategy)
+from .warm_start import WarmStart
 from .training import TrainConfig, TrainResult, train
-from . import hardware, pareto, proxies
+from . import hardware, pareto, proxies, transfer
 from .strategies.multi_objective import MnasNet, OptunaNSGA2, ParetoEvolution
 
 __version__ = "0.1.0"
@@ -33,7 +34,7 @@ __all__ = [
     "Evaluation", "Evaluator", "LiveEvaluator", "TabularEvaluator", "default_config", "fast_mode",
     "REGISTRY", "STRATEGIES", "Strategy", "SearchExhausted", "get_strategy",
     "RandomSearch", "GridSearch", "RegularizedEvolution", "Reinforce", "LocalSearch", "BayesianOptimization",
-    "SuccessiveHalving", "Hyperband", "OptunaSampler",
-    "History", "search_loop", "run_search", "make_executor", "dask_executor", "simulate", "hardware", "pareto", "proxies",
+    "SuccessiveHalving", "Hyperband", "OptunaSampler", "WarmStart",
+    "History", "search_loop", "run_search", "make_executor", "dask_executor", "simulate", "hardware", "pareto", "proxies", "transfer",
     "ParetoEvolution", "OptunaNSGA2", "MnasNet",
 ]

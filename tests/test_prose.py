@@ -54,7 +54,7 @@ def fixed(reason: str) -> Backing:
 
 # ---------------------------------------------------------------------------------------------
 # What is not prose. Each pattern is blanked out (same length, newlines kept) before the scan.
-NAMES = ["NAS-Bench-201", "NAS-Bench-101", "MNIST-1D", "1-D", "half-width"]   # names and terms, not quantities
+NAMES = ["NAS-Bench-201", "NAS-Bench-101", "MNIST-1D", "1-D", "half-width", "CIFAR-10"]   # names and terms, not quantities
 NOT_PROSE = [
     r"<!--.*?-->",                                             # HTML comments
     r"```.*?```",                                              # fenced code
@@ -155,6 +155,12 @@ OPTION = "an answer option of a prediction question; the checker computes which 
 WORKED = "a worked example of the bracket formula (bracket_schedule's doctest and q3's checker compute it)"
 L08_FACTS = "assert space.size == 4096 and len(bench) == 941 and bench.epochs == 12"
 L08_PROTOCOL = "assert len(SEEDS) == 100 and SECONDS == (100, 200, 400) and nt.SuccessiveHalving().min_epochs == 1"
+L12_FACTS = "assert len(table) == 941 and all(b.epochs == 12 and len(b.seeds) == 3 for b in benches.values())"
+L12_DATA = ('assert [(d.num_features, d.num_classes) for d in map(nt.load_dataset, ("mnist1d", "digits"))] '
+            '== [(40, 10), (64, 10)]')
+L12_PROTOCOL = ("assert len(SEEDS) == 100 and SECONDS == (100, 400) and TOP == 10 == "
+                "nt.RegularizedEvolution().population_size")
+MEDIAN = "the definition of the median: it is finite while more than half of the values are"
 L13_PROTOCOL = "assert len(SEEDS) == 100 and WORKERS == (1, 2, 4, 8, 16, 32, 64, 128, 256) and TARGET == 0.5 / 100"
 MATH = "a mathematical statement, true whatever the data"
 SPLITS = "the course's three splits: train, validation, test"
@@ -421,6 +427,35 @@ PHRASES: dict[str, dict[str, Backing]] = {
         "Tan et al., 2019": fixed(CITATION),
         "Deb et al., 2002": fixed(CITATION),
         "with a 95% confidence interval": code("confidence=0.95"),
+    },
+    "12_transferability": {
+        "NAS-Bench-201 trains every cell on three datasets": fixed(
+            "NAS-Bench-201 (Dong and Yang, 2020) trains every cell on CIFAR-10, CIFAR-100 and ImageNet16-120"),
+        "the **same 941 cells**": code(L12_FACTS),
+        "over 100 seeds, against searching the target directly": code(L12_PROTOCOL),
+        "warm starts against cold starts over 100 seeds": code(L12_PROTOCOL),
+        "signal of 40 numbers": code(L12_DATA),
+        "flattened into 64 numbers": code(L12_DATA),
+        "Both have ten classes": code(L12_DATA),
+        "12 epochs, three seeds": code(L12_FACTS),
+        "varies between the three trainings": code(L12_FACTS),
+        "Among the 50 best cells of cell-mnist1d": code("tops = [None, 0.1, 50]"),
+        "Random search with 400 simulated seconds, 100 seeds": code(L12_PROTOCOL),
+        "every search for 400 simulated seconds of its own task's training, 100 seeds each":
+            code(L12_PROTOCOL),
+        "with a 95% confidence interval, and a one-sided rank-sum test": code(
+            'summarize(on_target, seconds=x, baseline="random", confidence=0.95)'),
+        "train the source's 10 best cells first": code(L12_PROTOCOL),
+        "the source's 10 best cells, instead of 10 random ones": code(L12_PROTOCOL),
+        "while more than half of the runs arrive": fixed(MEDIAN),
+        "A ratio of $0.5$ means the warm start needs half the time": fixed("0.5 is one half"),
+        "is 0.5 pp on cell-mnist1d, and 2 pp on cell-digits": code(
+            "assert 100 * TARGETS[A] == 0.5 and 100 * TARGETS[B] == 2"),
+        "in under half the cold start's": fixed("a ratio below 0.5 of the same sentence, read aloud"),
+        "fewer than half of its runs reached": fixed(MEDIAN),
+        "a sum of what its six edges carry": code("assert len(EDGES) == 6 and len(OPS) == 4"),
+        "all four operations > add up to the six edges": code("assert len(EDGES) == 6 and len(OPS) == 4"),
+        "the least-squares fit's 95% confidence interval": code("op_effects(name, confidence=0.95)"),
     },
     "13_scaling_out": {
         "Real et al. (2019)": fixed(CITATION),

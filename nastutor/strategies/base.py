@@ -80,6 +80,31 @@ class Strategy(ABC):
     def tell(self, arch: Arch, evaluation: Evaluation) -> None:
         """Learn from `arch`'s evaluation. Strategies that do not learn ignore it."""
 
+    #: Whether `observe` can teach this strategy an evaluation it did not ask for. Strategies that
+    #: learn from what they sampled (REINFORCE's choices, Optuna's trials, a bracket's rungs) cannot.
+    observes: bool = True
+
+    def observe(self, arch: Arch, evaluation: Evaluation) -> None:
+        """Learn from an evaluation this strategy did not ask for, as if it had: a warm start from
+        another task's best cells (`WarmStart`, lesson 12). By default it is `tell`, right for the
+        strategies that learn only from (architecture, score); others override it, or set
+        `observes = False` to refuse.
+
+            >>> from nastutor.spaces import CellSpace
+            >>> from nastutor.strategies import RegularizedEvolution
+            >>> from nastutor.records import Evaluation
+            >>> evo = RegularizedEvolution(population_size=2, sample_size=2); evo.setup(CellSpace(), seed=0)
+            >>> arch = CellSpace().sample(evo.rng)
+            >>> evo.observe(arch, Evaluation(arch, 0.9, 0.9, cost=1.0, epochs=12, seed=0))
+            >>> len(evo.population)
+            1
+        """
+        if not self.observes:
+            able = sorted({c.__name__ for c in _subclasses(Strategy) if c.observes and not inspect.isabstract(c)})
+            raise InputError(f"{type(self).__name__} learns from what it sampled itself, so it cannot learn from "
+                             f"evaluations it did not ask for: warm-start one of: {', '.join(able)}")
+        self.tell(arch, evaluation)
+
     def remember(self, arch: Arch, memo: Any = None) -> int:
         """In `ask`: keep `memo` (what `tell` will need about `arch`) under the next ticket, the
         number of this ask since `setup`, and return it. Call it on every ask, or on none."""
@@ -114,3 +139,9 @@ class Strategy(ABC):
         params = list(inspect.signature(type(self).__init__).parameters)[1:]  # all but self
         args = ", ".join(f"{name}={getattr(self, name)!r}" for name in params if hasattr(self, name))
         return f"{type(self).__name__}({args})"
+
+
+
+def _subclasses(cls: type) -> list[type]:
+    """Every subclass of `cls`, at any depth."""
+    return [c for sub in cls.__subclasses__() for c in (sub, *_subclasses(sub))]

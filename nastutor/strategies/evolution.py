@@ -68,6 +68,11 @@ class RegularizedEvolution(Strategy):
             parent = self.space.crossover(parent, self.tournament(), self.rng)
         return self.space.mutate(parent, self.rng)
 
+    def observe(self, arch: Arch, evaluation: Evaluation) -> None:
+        """A member of the initial population that the strategy did not draw (lesson 12's warm start)."""
+        self._asked += 1
+        self.tell(arch, evaluation)
+
     def tell(self, arch: Arch, evaluation: Evaluation) -> None:
         self.population.append((arch, evaluation.val_accuracy))
         if len(self.population) > self.population_size:

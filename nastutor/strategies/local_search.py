@@ -49,6 +49,11 @@ class LocalSearch(Strategy):
             return self._queue.pop()
         return self.space.sample(self.rng)  # nothing to ask until results come back
 
+    def observe(self, arch: Arch, evaluation: Evaluation) -> None:
+        """A starting point the strategy did not draw (lesson 12's warm start): it joins the first round."""
+        self._waiting += 1
+        self.tell(arch, evaluation)
+
     def tell(self, arch: Arch, evaluation: Evaluation) -> None:
         self._waiting -= 1
         self.seen[self.space.canonical(arch)] = evaluation.val_accuracy

@@ -177,6 +177,12 @@ class ParetoEvolution(Strategy):
         self._seen.add(self.space.canonical(child))
         return child
 
+    def observe(self, arch: Arch, evaluation: Evaluation) -> None:
+        """A member of the initial population that the strategy did not draw (lesson 12's warm start)."""
+        self._asked += 1
+        self._seen.add(self.space.canonical(arch))
+        self.tell(arch, evaluation)
+
     def tell(self, arch: Arch, evaluation: Evaluation) -> None:
         self.population.append((arch, evaluation.val_accuracy, _cost(self.latency, arch, evaluation)))
         if len(self.population) > self.population_size:
@@ -284,3 +290,6 @@ class MnasNet(Strategy):
 
     def tell(self, arch: Arch, evaluation: Evaluation) -> None:
         self.inner.tell(arch, replace(evaluation, val_accuracy=self.reward(arch, evaluation)))
+
+    def observe(self, arch: Arch, evaluation: Evaluation) -> None:
+        self.inner.observe(arch, replace(evaluation, val_accuracy=self.reward(arch, evaluation)))

@@ -25,6 +25,8 @@ class OptunaSampler(Strategy):
     >>> tpe = OptunaSampler("tpe"); tpe.setup(CellSpace(), seed=0)
     """
 
+    observes = False  # its study learns from its own trials: no warm start (lesson 12)
+
     def __init__(self, sampler: str = "tpe"):
         if sampler not in SAMPLERS:
             raise InputError(f"unknown sampler {sampler!r}; choose one of: {', '.join(SAMPLERS)}")

@@ -19,7 +19,7 @@ from typing import Any, Callable, Sequence
 from ..checks import InputError
 from .base import Strategy
 
-__all__ = ["Param", "StrategyEntry", "REGISTRY", "register", "variants", "parse_value"]
+__all__ = ["Param", "StrategyEntry", "REGISTRY", "register", "variants", "parse_value", "observing"]
 
 
 @dataclass(frozen=True)
@@ -156,3 +156,9 @@ def parse_value(param: Param, text: str) -> Any:
     except ValueError:
         raise InputError(f"{param.name} must be {'an integer' if kind is int else 'a number'}, "
                          f"got {text!r}") from None
+
+
+def observing() -> list[str]:
+    """The registered strategies that can learn from evaluations they did not ask for
+    (`Strategy.observe`), so a `WarmStart` can start them (lesson 12)."""
+    return [name for name, entry in REGISTRY.items() if entry.cls.observes]

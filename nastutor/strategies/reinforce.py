@@ -82,6 +82,8 @@ class Reinforce(Strategy):
     'edge 1<-0'
     """
 
+    observes = False  # its policy learns from the choices it sampled: no warm start (lesson 12)
+
     def __init__(self, learning_rate: float | None = None, baseline_decay: float = 0.9, entropy_weight: float = 0.0,
                  controller: str = "factorized", hidden_size: int = 32):
         if learning_rate is None:  # plain gradient steps on logits vs Adam on an LSTM

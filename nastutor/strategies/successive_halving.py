@@ -53,6 +53,8 @@ class SuccessiveHalving(Strategy):
     [(27, 1), (9, 4), (3, 12)]
     """
 
+    observes = False  # its brackets promote only what they asked for: no warm start (lesson 12)
+
     def __init__(self, n: int = 27, eta: int = 3, min_epochs: int = 1):
         self.n = check_int(n, "n", minimum=1)
         self.eta = check_int(eta, "eta", minimum=2)
