@@ -91,12 +91,15 @@ p1.check(____)   # your prediction: a, b or c
 
 # %%
 tops = [None, 0.1, 50]
-display(agreement_table(tops).round(3))
-task_scatter(A, B, top=0.1)
+agreement = agreement_table(tops)
+display(agreement.round(3))
+rho = agreement["spearman"]
+assert (rho["top 50 of source"] < rho["all"] - 0.3).all() and (rho["top 50 of source"].iloc[2:] < 0.2).all()
+task_scatter(A, B, top=0.1, zoom=0.2)
 
 # %% [markdown]
 # The first rows answer p1: overall the two tasks agree well, but among the source's best cells the
-# agreement all but vanishes. "Top" always means the top of the **source**, because that is all a
+# agreement drops sharply, to almost nothing from cell-mnist1d's side. "Top" always means the top of the **source**, because that is all a
 # search on the source can see.
 #
 # The last two blocks are a **noise ceiling**. They compare a task with **itself**: one training seed
@@ -168,8 +171,8 @@ p2.check(____)   # your prediction: a, b or c
 with nt.make_executor(2) as pool:             # two worker processes share the seeds
     runs = {(s, t): transfer_runs(s, t, seeds, executor=pool) for s, t in ((A, B), (B, A))}
 deploy = deploy_table(runs)
-gap = {d: deploy.loc[(d, max(SECONDS), "random on the source"), "val_regret"] - deploy.loc[(d, max(SECONDS), "random"), "val_regret"]
-       for d in deploy.index.levels[0]}
+at_end = deploy.xs(max(SECONDS), level="seconds")["val_regret"]
+gap = {d: at_end[(d, "random on the source")] - at_end[(d, "random")] for d in (f"{A} → {B}", f"{B} → {A}")}
 assert gap[f"{A} → {B}"] > 0 and gap[f"{A} → {B}"] > 5 * abs(gap[f"{B} → {A}"])   # what the text below says
 deploy[["val_regret", "val_regret_ci", "val_regret_p", "test_regret", "runs"]].round(4)
 
@@ -218,12 +221,15 @@ plt.show()
 # %% [markdown]
 # Every warm start begins where the source's best cells lie, and in both directions it is ahead of
 # its cold counterpart at the smaller budget (the cell below checks it). The regret curves show how the
-# lead develops with the budget:
+# lead develops with the budget. Some curves **rise**: a search picks its incumbent by one training's
+# validation accuracy, so a lucky training can displace a cell that is better on average, most often
+# on noisy cell-digits.
 
 # %%
 for (s, t), (on_target, _) in runs.items():
     early = final_regrets(on_target, SECONDS[0])
-    for warm_name, cold_name in (("warm random", "random"), ("warm evolution", "evolution"), ("source's ranking", "random")):
+    for warm_name, cold_name in (("warm random", "random"), ("warm evolution", "evolution"),
+                                 ("source's ranking", "random")):
         assert early[warm_name].mean() < early[cold_name].mean(), (s, warm_name)
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained")
 for ax, ((s, t), (on_target, _)) in zip(axes, runs.items()):
@@ -270,10 +276,10 @@ checks = negative_transfer(runs)
 hurt = checks[checks["p (warm worse)"] < 0.05]
 print(f"warm evolution is significantly worse than cold evolution at {len(hurt)} of {len(checks)} read-outs")
 display((hurt if len(hurt) else checks).dropna(axis=1, how="all").round(4))
-seconds_on = {t: pd.Series(benches[t].cumulative_seconds[:, :, -1].mean(axis=1), index=table.index) for t in TASKS}
 for s, t in ((A, B), (B, A)):
-    print(f"{s}'s {TOP} best cells take {seconds_on[t].loc[top_cells(s, TOP)].mean():.2f} s each to train on {t}; "
-          f"the median cell takes {seconds_on[t].median():.2f} s")
+    seconds = pd.Series(benches[t].cumulative_seconds[:, :, -1].mean(axis=1), index=table.index)
+    print(f"the {TOP} best cells of {s} take {seconds.loc[top_cells(s, TOP)].mean():.2f} s each to train on {t}; "
+          f"the median cell takes {seconds.median():.2f} s")
 
 # %% [markdown]
 # The cell prints where the prior hurts, if anywhere, and what the source's best cells cost to train.
@@ -321,8 +327,9 @@ q3.check()
 effects = pd.concat({name: op_effects(name, confidence=0.95) for name in TASKS}, names=["task"])
 display(effects_plot(effects))
 conv_best = all(effects.loc[t, "effect"].idxmax() == "conv3" for t in TASKS)
-skip_differs = effects.loc[(A, "skip"), "low"] > 0 and effects.loc[(B, "skip"), "low"] < 0 < effects.loc[(B, "skip"), "high"]
-pool_nothing = all(effects.loc[(t, "avgpool3"), "low"] < 0 < effects.loc[(t, "avgpool3"), "high"] for t in TASKS)
+around_zero = lambda task, op: effects.loc[(task, op), "low"] < 0 < effects.loc[(task, op), "high"]  # noqa: E731
+skip_differs = effects.loc[(A, "skip"), "low"] > 0 and around_zero(B, "skip")
+pool_nothing = around_zero(A, "avgpool3") and around_zero(B, "avgpool3")
 assert conv_best and skip_differs and pool_nothing        # what the text below says
 (100 * effects[["effect", "low", "high"]]).round(2)
 
@@ -352,9 +359,9 @@ def explore(source=A, strategy="warm evolution", seconds=100, seed=0):
     history = nt.run_search(strategies[strategy](source), nt.TabularEvaluator(target), seconds=seconds, seed=seed,
                             progress=False)
     best = nt.CellSpace().to_string(history.incumbent().arch)
-    print(f"{strategy} on {target}: {len(history)} evaluations in {seconds} simulated seconds; its pick has regret "
-          f"{100 * benches[target].regret(best):.2f} pp on {target} and {100 * benches[source].regret(best):.2f} pp "
-          f"on {source}")
+    regrets = {task: f"{100 * benches[task].regret(best):.2f} pp on {task}" for task in (target, source)}
+    print(f"{strategy} on {target}: {len(history)} evaluations in {seconds} simulated seconds; its pick's regret is\n"
+          + " and ".join(regrets.values()))
     return landscapes(source, target, history)
 
 

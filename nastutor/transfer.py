@@ -28,7 +28,8 @@ from matplotlib.figure import Figure
 from . import plots
 from .plots import as_benchmark
 
-__all__ = ["aligned", "rank_agreement", "top_cells", "retarget", "op_counts", "op_effects", "time_ratio", "landscapes", "task_scatter", "effects_plot"]
+__all__ = ["aligned", "rank_agreement", "top_cells", "retarget", "op_counts", "op_effects", "time_ratio", "landscapes",
+           "task_scatter", "effects_plot"]
 
 
 def aligned(source: Benchmark | str, target: Benchmark | str, metric: str = "val_accuracy") -> pd.DataFrame:
@@ -37,7 +38,8 @@ def aligned(source: Benchmark | str, target: Benchmark | str, metric: str = "val
     source, target = as_benchmark(source, "source"), as_benchmark(target, "target")
     if type(source.space) is not type(target.space) or set(source.archs) != set(target.archs):
         raise InputError(f"{source.name} and {target.name} do not hold the same cells of one space: "
-                         "transfer is measured between two benchmarks of one space, such as cell-mnist1d and cell-digits")
+                         "transfer is measured between two benchmarks of one space, such as cell-mnist1d and "
+                         "cell-digits")
     if source.name == target.name:
         raise InputError(f"source and target are both {source.name}: choose two different tasks")
     a, b = source.truth(metric), target.truth(metric)
@@ -86,7 +88,8 @@ def rank_agreement(source, target, tops: Sequence[int | float | None] = (None, 0
     for top in tops:
         k = _subset_size(top, len(a))
         whose = "source" if by is None else "by"
-        label = "all" if top is None else f"top {top:.0%} of {whose}" if isinstance(top, float) else f"top {k} of {whose}"
+        share = isinstance(top, float)
+        label = "all" if top is None else f"top {top:.0%} of {whose}" if share else f"top {k} of {whose}"
         keep = order[:k]
         rows[label] = {"cells": k, "spearman": stats.spearmanr(a[keep], b[keep]).statistic,
                        "kendall": stats.kendalltau(a[keep], b[keep]).statistic}
@@ -112,7 +115,8 @@ def retarget(runs: pd.DataFrame, target: Benchmark | str) -> pd.DataFrame:
     check_frame(runs, "runs", ("strategy", "seed", "incumbent", "val_regret", "test_regret"), "compare()")
     target = as_benchmark(target, "target")
     val, test = target.truth("val_accuracy"), target.truth("test_accuracy")
-    canonical = {s: target.space.to_string(target.space.canonical(target.space.parse(s))) for s in runs["incumbent"].unique()}
+    space = target.space
+    canonical = {s: space.to_string(space.canonical(space.parse(s))) for s in runs["incumbent"].unique()}
     cells = runs["incumbent"].map(canonical)
     if cells.isin(val.index).all():
         out = runs.copy()
@@ -191,10 +195,11 @@ def time_ratio(runs: pd.DataFrame, strategy: str, baseline: str, target: float =
     rng = np.random.default_rng(seed)
     resampled = ratio(rng.choice(mine, (boot, len(mine))), rng.choice(base, (boot, len(base))))
     kept = resampled[~np.isnan(resampled)]      # a resample in which both medians are infinite has no ratio
+    point = float(ratio(mine, base))
     low, high = (np.quantile(kept, [(1 - confidence) / 2, (1 + confidence) / 2], method="inverted_cdf")
-                 if len(kept) else (np.nan, np.nan))
+                 if len(kept) and not np.isnan(point) else (np.nan, np.nan))
     return pd.Series({"median": float(np.median(mine)), "baseline_median": float(np.median(base)),
-                      "ratio": float(ratio(mine, base)), "low": float(low), "high": float(high),
+                      "ratio": point, "low": float(low), "high": float(high),
                       "reached": int(np.isfinite(mine).sum()), "baseline_reached": int(np.isfinite(base).sum()),
                       "runs": len(mine), "p": float(stats.mannwhitneyu(mine, base, alternative="less").pvalue)},
                      name=f"{strategy} vs {baseline}")
@@ -217,24 +222,40 @@ def landscapes(source: Benchmark | str, target: Benchmark | str, history=None) -
     return fig
 
 
-def task_scatter(source: Benchmark | str, target: Benchmark | str, top: float = 0.1, ax=None) -> Figure:
+def task_scatter(source: Benchmark | str, target: Benchmark | str, top: float = 0.1, zoom: float | None = None,
+                 ax=None) -> Figure:
     """Every cell's mean final validation accuracy on `source` (x) against `target` (y), with the
     source's best `top` share of the cells in red: where the two rankings agree, and where not.
+    With `zoom` (a share), a second panel shows only the source's best `zoom` share of the cells.
 
-        >>> fig = task_scatter("cell-mnist1d", "cell-digits")
-        >>> [len(c.get_offsets()) for c in fig.axes[0].collections]
-        [847, 94]
+        >>> fig = task_scatter("cell-mnist1d", "cell-digits", zoom=0.2)
+        >>> [len(c.get_offsets()) for c in fig.axes[0].collections], len(fig.axes)
+        ([847, 94], 2)
     """
     table = aligned(source, target)
     s, t = table.columns
     k = _subset_size(top, len(table))
-    best = table.index.isin(table[s].sort_values(ascending=False, kind="stable").index[:k])
-    fig, ax = plots._new_axes(ax, (6.4, 4.6))
-    ax.scatter(table.loc[~best, s], table.loc[~best, t], s=8, alpha=0.4, label="the other cells")
-    ax.scatter(table.loc[best, s], table.loc[best, t], s=12, color="tab:red", label=f"{s}'s best {k}")
-    ax.set(xlabel=f"mean validation accuracy on {s}", ylabel=f"mean validation accuracy on {t}",
-           title="Every cell on both tasks")
-    ax.legend(loc="upper left")
+    ranked = table[s].sort_values(ascending=False, kind="stable").index
+    best = table.index.isin(ranked[:k])
+    if zoom is not None and ax is not None:
+        raise InputError("give zoom or ax, not both: a zoomed figure has two panels of its own")
+    if zoom is None:
+        fig, ax = plots._new_axes(ax, (6.4, 4.6))
+        axes = [ax]
+    else:
+        fig = Figure(figsize=(11, 4.2), layout="constrained")
+        axes = fig.subplots(1, 2)
+    for ax in axes:
+        ax.scatter(table.loc[~best, s], table.loc[~best, t], s=8, alpha=0.4, label="the other cells")
+        ax.scatter(table.loc[best, s], table.loc[best, t], s=12, color="tab:red", label=f"{s}'s best {k}")
+        ax.set(xlabel=f"mean validation accuracy on {s}", ylabel=f"mean validation accuracy on {t}",
+               title="Every cell on both tasks")
+    axes[0].legend(loc="upper left")
+    if zoom is not None:
+        near = table.loc[ranked[:_subset_size(zoom, len(table))]]
+        pad = 0.02 * (near.max() - near.min())
+        axes[1].set(xlim=(near[s].min() - pad[s], near[s].max() + pad[s]),
+                    ylim=(near[t].min() - pad[t], near[t].max() + pad[t]), title=f"zoomed in: {s}'s best {len(near)}")
     return fig
 
 

@@ -20,7 +20,8 @@ from nastutor.strategies import (BayesianOptimization, LocalSearch, OptunaSample
 from nastutor.strategies.registry import observing
 from nastutor.strategies.multi_objective import ParetoEvolution
 from nastutor.warm_start import WarmStart
-from nastutor.transfer import aligned, landscapes, op_counts, op_effects, rank_agreement, retarget, time_ratio, top_cells
+from nastutor.transfer import (aligned, effects_plot, landscapes, op_counts, op_effects, rank_agreement, retarget,
+                               task_scatter, time_ratio, top_cells)
 
 A, B = "cell-mnist1d", "cell-digits"
 
@@ -230,7 +231,8 @@ def test_time_ratio_is_the_ratio_of_medians_with_never_as_infinitely_slow():
     slow = time_ratio(runs, "cold", "warm", target=0.01, boot=500)
     assert slow["ratio"] == pytest.approx(5.0) and slow["p"] > 0.9
     never = _runs({"a": [None, None, 3], "b": [None, 5, None]})
-    assert np.isnan(time_ratio(never, "a", "b", target=0.01, boot=50)["ratio"])   # both medians infinite
+    nothing = time_ratio(never, "a", "b", target=0.01, boot=50)          # both medians infinite: no ratio
+    assert np.isnan(nothing["ratio"]) and np.isnan(nothing["low"]) and np.isnan(nothing["high"])
     with pytest.raises(InputError, match="among the strategies: warm, cold"):
         time_ratio(runs, "hot", "cold")
 
@@ -247,3 +249,29 @@ def test_landscapes_draw_one_path_on_both_tasks(benches):
     assert np.array_equal(maps[0].collections[-1].get_offsets(), maps[1].collections[-1].get_offsets())
     with pytest.raises(InputError, match="two different tasks"):
         landscapes(a, a)
+
+
+def test_task_scatter_marks_the_sources_best_and_zooms_on_them(benches):
+    a, b = benches
+    fig = task_scatter(a, b, top=0.1, zoom=0.2)
+    whole, zoom = fig.axes[:2]
+    others, best = (c.get_offsets() for c in whole.collections)
+    assert len(best) == 94 and len(others) + len(best) == 941
+    truth = a.truth()
+    assert np.asarray(best)[:, 0].min() >= truth.nlargest(94).min() - 1e-12
+    near = truth.nlargest(round(0.2 * 941))
+    assert zoom.get_xlim()[0] <= near.min() and zoom.get_xlim()[1] >= near.max()
+    assert zoom.get_xlim()[0] > truth.min()
+    with pytest.raises(InputError, match="zoom or ax"):
+        task_scatter(a, b, zoom=0.2, ax=whole)
+
+
+def test_effects_plot_draws_each_tasks_intervals(benches):
+    effects = pd.concat({name: op_effects(name) for name in (A, B)})
+    fig = effects_plot(effects)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [A, B]
+    for container, name in zip(ax.containers, (A, B)):
+        assert np.allclose(container.lines[0].get_ydata(), 100 * effects.loc[name, "effect"])
+    with pytest.raises(InputError, match="indexed by task"):
+        effects_plot(op_effects(A))

@@ -29,8 +29,8 @@ from ._code import forbid as _forbid
 from ._shared import benchmark as _benchmark, evaluator as _evaluator
 
 __all__ = ["____", "q1", "q2", "q3", "p1", "p2", "transfer_runs", "SEEDS", "SECONDS", "TOP", "TASKS", "TARGETS",
-           "COLD", "WARM", "final_regrets", "task_table", "show_inputs", "agreement_table", "deploy_table", "ratio_table",
-           "negative_transfer"]
+           "COLD", "WARM", "final_regrets", "task_table", "show_inputs", "agreement_table", "deploy_table",
+           "ratio_table", "negative_transfer"]
 
 #: The lesson's protocol: seeds, the simulated seconds each search gets and the two read-outs.
 SEEDS = range(100)
@@ -65,7 +65,8 @@ def transfer_runs(source: str, target: str, seeds=SEEDS, strategies=COLD + WARM,
     on the source: the cold ones, with their incumbents scored on the target by `retarget`,
     named "random on the source" and "evolution on the source"). Each is computed once per seeds."""
     if {source, target} != set(TASKS):
-        raise ValueError(f"source and target must be the two tasks {TASKS}, in either order; got {source!r}, {target!r}")
+        raise ValueError(f"source and target must be the two tasks {TASKS}, in either order; "
+                         f"got {source!r}, {target!r}")
     unknown = set(strategies) - set(COLD + WARM)
     if isinstance(strategies, str) or unknown:
         raise ValueError(f"strategies must be a tuple of: {', '.join(COLD + WARM)}, got {strategies!r}")
@@ -160,7 +161,8 @@ def ratio_table(runs: dict) -> pd.DataFrame:
             r = time_ratio(on_target, warm, cold, TARGETS[t], confidence=0.95)
             rows.append({"direction": f"{s} → {t}", "warm": warm, "cold": cold, "target (pp)": 100 * TARGETS[t],
                          **r.drop("runs"), "p": f"{r['p']:.1e}"})
-    return pd.DataFrame(rows).set_index(["direction", "warm"])
+    frame = pd.DataFrame(rows).astype({"reached": int, "baseline_reached": int})
+    return frame.set_index(["direction", "warm"])
 
 
 def negative_transfer(runs: dict, seconds=(25, 50, *SECONDS), targets=(0.005, 0.01, 0.02, 0.03)) -> pd.DataFrame:
@@ -173,7 +175,8 @@ def negative_transfer(runs: dict, seconds=(25, 50, *SECONDS), targets=(0.005, 0.
         for x in seconds:
             final = final_regrets(on_target, x)
             warm, cold = final["warm evolution"], final["evolution"]
-            rows.append({"direction": direction, "read at": f"{x} s", "warm minus cold (pp)": 100 * (warm.mean() - cold.mean()),
+            rows.append({"direction": direction, "read at": f"{x} s",
+                         "warm minus cold (pp)": 100 * (warm.mean() - cold.mean()),
                          "p (warm worse)": stats.mannwhitneyu(warm, cold, alternative="greater").pvalue})
         for eps in targets:
             times = [time_to_target(on_target[on_target["strategy"] == n], eps)["seconds"].fillna(np.inf)
@@ -225,8 +228,10 @@ def _check_top_k_tau(learner) -> None:
         if abs(got - want) > 1e-9:
             worst = np.argsort(a)[:k]
             if k < len(a) and abs(got - stats.kendalltau(a[worst], b[worst]).statistic) < 1e-9:
-                raise Incorrect(f"{what}, you took the source's k *worst* cells: sort by the source's accuracy, best first")
-            if k < len(a) and abs(got - stats.kendalltau(a[np.argsort(-b)[:k]], b[np.argsort(-b)[:k]]).statistic) < 1e-9:
+                raise Incorrect(f"{what}, you took the source's k *worst* cells: sort by the source's accuracy, "
+                                "best first")
+            theirs = np.argsort(-b)[:k]
+            if k < len(a) and abs(got - stats.kendalltau(a[theirs], b[theirs]).statistic) < 1e-9:
                 raise Incorrect(f"{what}, you took the *target's* k best cells: a search only knows the source, so "
                                 "pick the top k by the source's accuracy")
             if k < len(a) and abs(got - stats.kendalltau(a, b).statistic) < 1e-9:
