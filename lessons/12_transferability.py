@@ -26,8 +26,9 @@
 #    it with a task's agreement with itself (you compute Kendall's $\tau$ among the top $k$);
 # 3. **search on A, deploy on B**: score on the target the cell a search on the source picks, over
 #    100 seeds, against searching the target directly (you compute the source winner's regret);
-# 4. use the source as a **prior** instead: warm starts against cold starts over 100 seeds, the time
-#    to reach a target regret, and where the prior **hurts** (you write the rank test);
+# 4. use the source as a **prior** instead: [warm starts](glossary.md#warm-start) against cold
+#    starts over 100 seeds, the time to reach a target regret, and where the prior **hurts** (you
+#    write the rank test);
 # 5. find which **operations** help on each task, and explore both landscapes with a search's path.
 
 # %%
@@ -102,7 +103,7 @@ task_scatter(A, B, top=0.1, zoom=0.2)
 # agreement drops sharply, to almost nothing from cell-mnist1d's side. "Top" always means the top of the **source**, because that is all a
 # search on the source can see.
 #
-# The last two blocks are a **noise ceiling**. They compare a task with **itself**: one training seed
+# The last two blocks are a [noise ceiling](glossary.md#noise-ceiling). They compare a task with **itself**: one training seed
 # against the mean of the other seeds, on the same cells. Among the best cells, even a task disagrees
 # with itself. The best cells differ by less than a training's noise, so no other task, and no second
 # run of this one, can order them reliably. What does transfer is the coarse structure: which cells
@@ -267,7 +268,7 @@ ratio_table(runs).round(3)
 #
 # ### Does the prior ever hurt?
 #
-# **Negative transfer** is a prior that makes the search worse than no prior. Two places to look:
+# [Negative transfer](glossary.md#negative-transfer) is a prior that makes the search worse than no prior. Two places to look:
 # regret at every budget, and the time to targets other than the headline one. The next cell tests, at
 # each, whether warm evolution is significantly **worse** than cold evolution (one-sided, $p < 0.05$).
 

@@ -433,7 +433,7 @@ PHRASES: dict[str, dict[str, Backing]] = {
             "NAS-Bench-201 (Dong and Yang, 2020) trains every cell on CIFAR-10, CIFAR-100 and ImageNet16-120"),
         "the **same 941 cells**": code(L12_FACTS),
         "over 100 seeds, against searching the target directly": code(L12_PROTOCOL),
-        "warm starts against cold starts over 100 seeds": code(L12_PROTOCOL),
+        "against cold starts over 100 seeds": code(L12_PROTOCOL),
         "signal of 40 numbers": code(L12_DATA),
         "flattened into 64 numbers": code(L12_DATA),
         "Both have ten classes": code(L12_DATA),
