@@ -73,8 +73,7 @@ show_inputs()
 # %% [markdown]
 # The tasks differ in kind (a signal against an image) and in size: digits has fewer examples for
 # training and far fewer for validation. A validation accuracy measured on few examples is
-# **noisy**: compare the two "seed noise" columns. Keep that in mind, because it will explain
-# much of what follows.
+# **noisy**: compare the two "seed noise" columns. That will explain much of what follows.
 
 # %% [markdown]
 # ## 2. Do the rankings agree?
@@ -163,10 +162,9 @@ p2.check(____)   # your prediction: a, b or c
 # p2.hint()
 
 # %% [markdown]
-# The next cell runs lesson 07's protocol in both directions: every search for 400 simulated seconds
-# of its own task's training, 100 seeds each, mean regret on the **target** with a 95% confidence
-# interval, and a one-sided rank-sum test against random search on the target. It also runs the warm
-# starts of section 4.
+# The next cell runs lesson 07's protocol in both directions (and the warm starts of section 4):
+# every search for 400 simulated seconds of its own task's training, 100 seeds each, mean regret on
+# the **target** with a 95% confidence interval, and a one-sided rank-sum test against random search.
 
 # %%
 with nt.make_executor(2) as pool:             # two worker processes share the seeds
@@ -262,9 +260,8 @@ plt.show()
 ratio_table(runs).round(3)
 
 # %% [markdown]
-# A ratio well below $0.5$ means the warm start reaches the target in under half the cold start's
-# simulated time; `reached` counts the seeds that got there at all. A ratio of $0$ means the cold
-# start's median is infinite: fewer than half of its runs reached the target within the budget.
+# `reached` counts the seeds that got there at all; a ratio of $0$ means the cold start's median is
+# infinite (fewer than half of its runs arrived within the budget).
 #
 # ### Does the prior ever hurt?
 #
@@ -373,8 +370,8 @@ widgets.interact(explore, source=widgets.ToggleButtons(options=TASKS, descriptio
 
 # %% [markdown]
 # Try a cold and a warm strategy with the same seed: the warm path starts among the source's bright
-# cells and moves little; the cold one wanders first. Switch the source and see which direction's
-# warm cells land on the target's brightest region.
+# cells; the cold one wanders first. Switch the source: whose warm cells land on the target's
+# brightest region?
 
 # %% [markdown]
 # ## Recap

@@ -451,8 +451,7 @@ PHRASES: dict[str, dict[str, Backing]] = {
         "A ratio of $0.5$ means the warm start needs half the time": fixed("0.5 is one half"),
         "is 0.5 pp on cell-mnist1d, and 2 pp on cell-digits": code(
             "assert 100 * TARGETS[A] == 0.5 and 100 * TARGETS[B] == 2"),
-        "in under half the cold start's": fixed("a ratio below 0.5 of the same sentence, read aloud"),
-        "fewer than half of its runs reached": fixed(MEDIAN),
+        "fewer than half of its runs arrived": fixed(MEDIAN),
         "a sum of what its six edges carry": code("assert len(EDGES) == 6 and len(OPS) == 4"),
         "all four operations > add up to the six edges": code("assert len(EDGES) == 6 and len(OPS) == 4"),
         "the least-squares fit's 95% confidence interval": code("op_effects(name, confidence=0.95)"),
