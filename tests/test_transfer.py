@@ -18,7 +18,7 @@ from nastutor.spaces import CellSpace
 from nastutor.strategies import (BayesianOptimization, LocalSearch, OptunaSampler, RandomSearch, RegularizedEvolution,
                                  Reinforce, SuccessiveHalving)
 from nastutor.strategies.registry import observing
-from nastutor.strategies.multi_objective import ParetoEvolution
+from nastutor.strategies.multi_objective import MnasNet, ParetoEvolution
 from nastutor.warm_start import WarmStart
 from nastutor.transfer import (aligned, effects_plot, landscapes, op_counts, op_effects, rank_agreement, retarget,
                                task_scatter, time_ratio, top_cells)
@@ -189,9 +189,10 @@ def test_strategies_that_learn_from_their_own_samples_refuse_a_warm_start():
     allowed = observing()
     assert {"random", "evolution", "local", "bo"} <= set(allowed)
     assert not {"reinforce", "sh", "hyperband", "optuna"} & set(allowed)
-    for strategy in (Reinforce(), SuccessiveHalving(), OptunaSampler()):
+    for strategy in (Reinforce(), SuccessiveHalving(), OptunaSampler(), MnasNet(OptunaSampler())):
         with pytest.raises(InputError, match="random"):
             WarmStart(strategy, ["x"])
+    assert MnasNet("evolution").observes
     s = Reinforce()
     s.setup(CellSpace(), seed=0)
     arch = CellSpace().sample(np.random.default_rng(0))

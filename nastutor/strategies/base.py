@@ -141,7 +141,6 @@ class Strategy(ABC):
         return f"{type(self).__name__}({args})"
 
 
-
 def _subclasses(cls: type) -> list[type]:
     """Every subclass of `cls`, at any depth."""
     return [c for sub in cls.__subclasses__() for c in (sub, *_subclasses(sub))]

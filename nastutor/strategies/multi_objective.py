@@ -291,5 +291,10 @@ class MnasNet(Strategy):
     def tell(self, arch: Arch, evaluation: Evaluation) -> None:
         self.inner.tell(arch, replace(evaluation, val_accuracy=self.reward(arch, evaluation)))
 
+    @property
+    def observes(self) -> bool:  # type: ignore[override]
+        """As the inner strategy: MnasNet only changes the score it is told."""
+        return self.inner.observes
+
     def observe(self, arch: Arch, evaluation: Evaluation) -> None:
         self.inner.observe(arch, replace(evaluation, val_accuracy=self.reward(arch, evaluation)))
